@@ -1,0 +1,149 @@
+/**
+ * Benchmarks (never run by tests): `npm run bench [-- <name>…]`. Each prints its figures; copy them into
+ * docs/benchmarks.md with the machine they ran on.
+ *   startup  — start command → ready on an empty embedded database (seed included) and on a seeded one; server RSS
+ *   fhir-patient-search — GET /fhir/Patient?name=… latency (p50/p95/p99) with the demo residents
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const port = Number(process.env.BENCH_PORT ?? 39200);
+const base = `http://127.0.0.1:${port}`;
+const residents = process.env.YILIAN_DEMO_RESIDENTS;
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+/** RSS of a process and its descendants (npm/tsx may run the server as a child). */
+function treeRssMb(pid: number): number {
+  const children = (p: number): number[] => {
+    try {
+      return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const rss = (p: number): number => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    total += rss(p);
+    stack.push(...children(p));
+  }
+  return Math.round(total);
+}
+
+async function startServer(dataDir: string): Promise<{ child: ChildProcess; readyMs: number }> {
+  const t0 = performance.now();
+  const child = spawn('npm', ['start'], {
+    cwd: repo,
+    env: { ...process.env, PORT: String(port), YILIAN_DATA_DIR: dataDir, YILIAN_ADMIN_PASSWORD: 'bench-admin-pass', DATABASE_URL: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/fhir/metadata`);
+      if (r.ok) return { child, readyMs: performance.now() - t0 };
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  process.kill(-child.pid!, 'SIGTERM');
+  await exited;
+}
+
+async function token(username: string): Promise<string> {
+  const r = await fetch(`${base}/auth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', username, password: 'Yilian@2026' }) });
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function startup(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'yilian-bench-'));
+  try {
+    const first = await startServer(dir);
+    const rssAfterSeed = treeRssMb(first.child.pid!);
+    await stopServer(first.child);
+    const second = await startServer(dir);
+    await new Promise((r) => setTimeout(r, 1000));
+    const rssIdle = treeRssMb(second.child.pid!);
+    // A little traffic so the figure reflects a warm server, not an idle one.
+    const tk = await token('referral.desk');
+    for (let i = 0; i < 200; i++) await fetch(`${base}/fhir/Patient?name=${encodeURIComponent('王')}&_count=20`, { headers: { authorization: `Bearer ${tk}` } });
+    const rssWarm = treeRssMb(second.child.pid!);
+    await stopServer(second.child);
+    console.log(JSON.stringify({ bench: 'startup', residents: residents ?? 'default', emptyToReadyS: +(first.readyMs / 1000).toFixed(1), seededToReadyS: +(second.readyMs / 1000).toFixed(1), rssMbAfterSeed: rssAfterSeed, rssMbIdle: rssIdle, rssMbWarm: rssWarm }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function fhirPatientSearch(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'yilian-bench-'));
+  const { child } = await startServer(dir);
+  try {
+    const tk = await token('referral.desk');
+    const names = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '钟', '赖', '罗', '曾', '丘'];
+    const run = async (n: number, concurrency: number) => {
+      const lat: number[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < n) {
+          const i = next++;
+          const q = names[i % names.length]!;
+          const t = performance.now();
+          const r = await fetch(`${base}/fhir/Patient?name=${encodeURIComponent(q)}&_count=20`, { headers: { authorization: `Bearer ${tk}` } });
+          await r.arrayBuffer();
+          if (!r.ok) throw new Error(`status ${r.status}`);
+          lat.push(performance.now() - t);
+        }
+      };
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      const s = (performance.now() - t0) / 1000;
+      return { requests: n, concurrency, p50ms: +pct(lat, 50).toFixed(1), p95ms: +pct(lat, 95).toFixed(1), p99ms: +pct(lat, 99).toFixed(1), reqPerS: Math.round(n / s) };
+    };
+    await run(50, 1); // warm-up
+    console.log(JSON.stringify({ bench: 'fhir-patient-search', residents: residents ?? 'default', ...(await run(500, 1)) }));
+    console.log(JSON.stringify({ bench: 'fhir-patient-search', residents: residents ?? 'default', ...(await run(1000, 8)) }));
+  } finally {
+    await stopServer(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch };
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+console.log(`# machine: ${machine()}`);
+for (const name of wanted.length ? wanted : Object.keys(benches)) {
+  const b = benches[name];
+  if (!b) {
+    console.error(`unknown benchmark ${name}; choose from ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  await b();
+}

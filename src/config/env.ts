@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce
+    .number({ error: 'PORT must be a number' })
+    .int('PORT must be a whole number')
+    .min(1, 'PORT must be between 1 and 65535')
+    .max(65535, 'PORT must be between 1 and 65535')
+    .default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
+  YILIAN_DATA_DIR: z.string().min(1).default('./data'),
+  YILIAN_ADMIN_PASSWORD: z.string().min(8, 'YILIAN_ADMIN_PASSWORD must be at least 8 characters').optional(),
+  YILIAN_SEED_DEMO: boolish.default(true),
+  YILIAN_DEMO_SEED: z.coerce.number().int().min(0).default(20261122),
+  YILIAN_DEMO_RESIDENTS: z.coerce.number().int().min(0).max(2_000_000).optional(),
+  YILIAN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
+  YILIAN_SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400 * 30).default(12 * 3600),
+  YILIAN_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  YILIAN_PUBLIC_URL: z.string().url('YILIAN_PUBLIC_URL must be an absolute URL').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminPassword: string | undefined;
+  seedDemo: boolean;
+  demoSeed: number;
+  demoResidents: number | undefined;
+  tokenTtlSeconds: number;
+  sessionTtlSeconds: number;
+  bodyLimitBytes: number;
+  publicUrl: string | undefined;
+  logLevel: string;
+};
+
+/** Thrown with every bad variable listed, so an operator fixes them all in one go. */
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" so `DATABASE_URL= npm start` falls back to PGlite.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.YILIAN_DATA_DIR),
+    adminPassword: e.YILIAN_ADMIN_PASSWORD,
+    seedDemo: e.YILIAN_SEED_DEMO,
+    demoSeed: e.YILIAN_DEMO_SEED,
+    demoResidents: e.YILIAN_DEMO_RESIDENTS,
+    tokenTtlSeconds: e.YILIAN_TOKEN_TTL_SECONDS,
+    sessionTtlSeconds: e.YILIAN_SESSION_TTL_SECONDS,
+    bodyLimitBytes: e.YILIAN_BODY_LIMIT_BYTES,
+    publicUrl: e.YILIAN_PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,52 @@
+import { count, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../client.js';
+import { divisions, organizations, tierCatalogueEntries } from '../schema/index.js';
+import { hashPassword } from '../../modules/identity/index.js';
+import { seedDefaultCatalogue } from '../../modules/network/default-catalogue.js';
+import { loadDivisions } from './divisions.js';
+import { seedDemoCounty } from './demo-county.js';
+
+/** 福建省龙岩市长汀县 (GB/T 2260), the demo county. */
+export const DEMO_COUNTY = '350821';
+/**
+ * Residents seeded by default. 长汀县 has ~390,000 residents; the default is chosen so the first start stays quick
+ * (see docs/benchmarks.md); set YILIAN_DEMO_RESIDENTS=390000 for the full county.
+ */
+export const DEFAULT_DEMO_RESIDENTS = 50_000;
+
+/** Data every installation needs: the national division codes down to counties and the default tier catalogue. */
+export async function ensureBaseData(db: Db, log: Pick<Logger, 'info'>): Promise<void> {
+  const [d] = await db.select({ n: count() }).from(divisions).where(sql`${divisions.level} = 'county'`);
+  if ((d?.n ?? 0) === 0) {
+    const t = performance.now();
+    const r = await loadDivisions(db, { countyCodes: [] });
+    log.info({ inserted: r.inserted, ms: Math.round(performance.now() - t) }, 'loaded GB/T 2260 divisions');
+  }
+  const [c] = await db.select({ n: count() }).from(tierCatalogueEntries);
+  if ((c?.n ?? 0) === 0) {
+    const n = await seedDefaultCatalogue(db);
+    log.info({ entries: n }, 'loaded the default tier catalogue');
+  }
+}
+
+/** Seeds the demo county on an empty database (no organizations yet); does nothing otherwise. */
+export async function seedDemoIfEmpty(
+  db: Db,
+  opts: { seed: number; residents?: number | undefined },
+  log: Pick<Logger, 'info'>,
+): Promise<boolean> {
+  const [o] = await db.select({ n: count() }).from(organizations);
+  if ((o?.n ?? 0) > 0) return false;
+  const residents = opts.residents ?? DEFAULT_DEMO_RESIDENTS;
+  log.info({ seed: opts.seed, residents }, 'seeding the demo county 福建省龙岩市长汀县 (first start)');
+  const t = performance.now();
+  const summary = await seedDemoCounty(db, {
+    seed: opts.seed,
+    residents,
+    hashPassword,
+    onProgress: (step, done, total) => log.info({ step, done, total }, 'seeding'),
+  });
+  log.info({ ms: Math.round(performance.now() - t), summary }, 'demo county ready');
+  return true;
+}

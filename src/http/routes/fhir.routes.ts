@@ -1,0 +1,136 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
+import { AppError } from '../../shared/errors.js';
+import {
+  FhirService, isSupportedResourceType, supportedResourceTypes, type RawQuery,
+} from '../../modules/fhir/index.js';
+import type { AppDeps } from '../deps.js';
+import { contextOf } from '../plugins/auth.js';
+
+/** Every /fhir response, errors included, is FHIR JSON (http://hl7.org/fhir/R4/http.html#mime-type). */
+export const FHIR_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
+const ACCEPTED_BODY_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+const SOFTWARE_VERSION = '0.1.0';
+
+type IssueType = OperationOutcomeIssue['code'];
+const issueCode: Record<string, IssueType> = {
+  invalid: 'invalid', unauthenticated: 'login', forbidden: 'forbidden', not_found: 'not-found', conflict: 'conflict',
+  duplicate: 'duplicate', precondition_failed: 'conflict', too_many_requests: 'throttled', payload_too_large: 'too-long', unsupported_media_type: 'not-supported', internal: 'exception',
+};
+
+/**
+ * FHIR R4 OperationOutcome for an error (http://hl7.org/fhir/R4/operationoutcome.html): the message as `diagnostics`,
+ * the offending element as `expression`. Possible duplicates of a registration follow as `information` issues, so
+ * a client can show them before confirming (docs/fhir.md, "Creating a patient").
+ */
+export function fhirErrorBody(err: AppError, _status: number): OperationOutcome {
+  const code = (err.detail?.fhirIssueCode as IssueType | undefined) ?? issueCode[err.code] ?? 'processing';
+  const issue: OperationOutcomeIssue[] = [
+    { severity: 'error', code, diagnostics: err.message, ...(err.path ? { expression: [err.path] } : {}) },
+  ];
+  const suggestions = err.detail?.suggestions;
+  if (Array.isArray(suggestions)) {
+    for (const s of suggestions as { id: string; name: string; birthDate: string; managingOrganizationName: string; reasons: string[] }[]) {
+      issue.push({ severity: 'information', code: 'duplicate', diagnostics: `可能重复：Patient/${s.id} ${s.name}，${s.birthDate}，${s.managingOrganizationName}（${s.reasons.join('；')}）` });
+    }
+  }
+  const existing = err.detail?.existing as { id: string; name: string; managingOrganizationName: string; accessible: boolean } | undefined;
+  if (existing?.accessible) {
+    issue.push({ severity: 'information', code: 'duplicate', diagnostics: `已登记为 Patient/${existing.id} ${existing.name}（${existing.managingOrganizationName}）` });
+  }
+  return { resourceType: 'OperationOutcome', issue };
+}
+
+/** The absolute origin of the request as the client sees it (Host, or X-Forwarded-Proto/Host behind a proxy). */
+const originOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
+
+/**
+ * The FHIR R4 façade at /fhir (docs/fhir.md). Thin: each route parses the HTTP parts, calls FhirService and sets the
+ * FHIR headers. /fhir/metadata is public; the auth plugin guards the rest (401 OperationOutcome without a token).
+ */
+export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
+  const fhir = new FhirService({ network: deps.services.network, patients: deps.services.patients });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('content-type', FHIR_CONTENT_TYPE);
+    return payload;
+  });
+
+  const typeOf = (raw: string) => {
+    if (!isSupportedResourceType(raw)) {
+      throw new AppError('not_found', `不支持的资源类型 "${raw}"（支持：${supportedResourceTypes.join(', ')}）`, { detail: { fhirIssueCode: 'not-supported' } });
+    }
+    return raw;
+  };
+
+  const sendPatient = (reply: FastifyReply, request: FastifyRequest, p: Patient, status = 200) => {
+    reply.status(status).header('etag', `W/"${p.meta?.versionId}"`);
+    if (p.meta?.lastUpdated) reply.header('last-modified', new Date(p.meta.lastUpdated).toUTCString());
+    if (/return=minimal/.test(String(request.headers.prefer ?? ''))) return reply.send('');
+    return reply.send(p);
+  };
+
+  const requireFhirJson = (request: FastifyRequest) => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!ACCEPTED_BODY_TYPES.includes(type)) {
+      throw new AppError('unsupported_media_type', `请求体应为 application/fhir+json（或 application/json），收到 "${type || '无'}"`);
+    }
+  };
+
+  app.get('/fhir/metadata', { config: { public: true } }, async (request, reply) => {
+    const origin = originOf(request);
+    return reply.send(
+      fhir.capabilityStatement({ base: `${origin}/fhir`, tokenUrl: `${origin}/auth/token`, date: deps.clock.now().toISOString(), softwareVersion: SOFTWARE_VERSION }),
+    );
+  });
+
+  app.get<{ Params: { type: string } }>('/fhir/:type', async (request, reply) => {
+    const type = typeOf(request.params.type);
+    const bundle = await fhir.search(contextOf(request, deps), type, request.query as RawQuery, `${originOf(request)}/fhir`);
+    return reply.send(bundle);
+  });
+
+  app.get<{ Params: { type: string; id: string } }>('/fhir/:type/:id', async (request, reply) => {
+    const type = typeOf(request.params.type);
+    const resource: Resource = await fhir.read(contextOf(request, deps), type, request.params.id);
+    if (resource.resourceType === 'Patient') return sendPatient(reply, request, resource);
+    return reply.send(resource);
+  });
+
+  app.get<{ Params: { id: string; vid: string } }>('/fhir/Patient/:id/_history/:vid', async (request, reply) =>
+    sendPatient(reply, request, await fhir.readPatientVersion(contextOf(request, deps), request.params.id, request.params.vid)),
+  );
+
+  app.post('/fhir/Patient', async (request, reply) => {
+    requireFhirJson(request);
+    if (request.headers['if-none-exist']) {
+      throw new AppError('invalid', '不支持条件创建（If-None-Exist）：同一身份证号码不会重复登记，请直接创建', { detail: { fhirIssueCode: 'not-supported' } });
+    }
+    const confirm = /^(true|1|yes)$/i.test(String(request.headers['x-yilian-confirm-not-duplicate'] ?? ''));
+    const p = await fhir.createPatient(contextOf(request, deps), request.body, { confirmNotDuplicate: confirm });
+    reply.header('location', `${originOf(request)}/fhir/Patient/${p.id}/_history/${p.meta?.versionId}`);
+    return sendPatient(reply, request, p, 201);
+  });
+
+  app.put<{ Params: { id: string } }>('/fhir/Patient/:id', async (request, reply) => {
+    requireFhirJson(request);
+    const ifMatch = request.headers['if-match'];
+    const p = await fhir.updatePatient(contextOf(request, deps), request.params.id, request.body, Array.isArray(ifMatch) ? ifMatch[0] : ifMatch);
+    reply.header('content-location', `${originOf(request)}/fhir/Patient/${p.id}/_history/${p.meta?.versionId}`);
+    return sendPatient(reply, request, p);
+  });
+
+  // Everything else under /fhir: an unknown resource type is 404, a known one with an interaction we lack is 405.
+  const unsupported = async (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
+    const [first = ''] = (request.params['*'] ?? '').split('/');
+    const type = first.split('?')[0]!;
+    if (type === '' || !isSupportedResourceType(type)) {
+      typeOf(type || '(空)');
+    }
+    return reply.status(405).send(
+      fhirErrorBody(new AppError('invalid', `不支持的操作：${request.method} ${request.url.split('?')[0]}（见 /fhir/metadata）`, { detail: { fhirIssueCode: 'not-supported' } }), 405),
+    );
+  };
+  app.all('/fhir', unsupported);
+  app.all('/fhir/*', unsupported);
+}

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config/env.js';
+import { openPlatform } from './bootstrap.js';
+import { DataDirLockedError, recordServerUrl } from './db/client.js';
+import { ensureBaseData, seedDemoIfEmpty } from './db/seed/index.js';
+import { buildApp } from './http/app.js';
+import { systemClock } from './shared/clock.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** start: config → database → migrate → base data → demo county (first start) → HTTP → listen. */
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = pino({ level: config.logLevel, base: undefined });
+  let platform;
+  try {
+    platform = await openPlatform(config);
+  } catch (e) {
+    if (e instanceof DataDirLockedError) {
+      log.fatal(e.message);
+      process.exit(3);
+    }
+    throw e;
+  }
+  const { database, services } = platform;
+  log.info({ database: database.kind, location: database.location }, 'database ready');
+
+  const admin = await services.identity.ensureAdmin(config.adminPassword);
+  if (admin.generatedPassword) {
+    // Printed once: it is not stored anywhere but as an argon2id hash.
+    console.log(`\n  系统管理员账号已创建 / admin account created\n  username: admin\n  password: ${admin.generatedPassword}\n  (set YILIAN_ADMIN_PASSWORD to choose it; this is shown only once)\n`);
+  }
+  await ensureBaseData(database.db, log);
+  if (config.seedDemo) await seedDemoIfEmpty(database.db, { seed: config.demoSeed, residents: config.demoResidents }, log);
+
+  const app = await buildApp(
+    { database, config, clock: systemClock, services, webRoot: path.join(repoRoot, 'dist', 'web') },
+    { logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } },
+  );
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await database.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const url = `http://localhost:${config.port}`;
+  if (database.kind === 'pglite') recordServerUrl(config.dataDir, `http://127.0.0.1:${config.port}`);
+  log.info({ url, readyInMs: Math.round(performance.now() - startedAt), rssMb: Math.round(process.memoryUsage().rss / 1048576) }, 'Yilian is ready');
+  console.log(`\n  医联 Yilian is running at ${url}  (FHIR: ${url}/fhir/metadata, API docs: ${url}/docs/json)\n`);
+}
+
+main().catch((e: unknown) => {
+  console.error('Yilian failed to start:', e);
+  process.exit(1);
+});

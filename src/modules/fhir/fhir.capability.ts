@@ -1,0 +1,79 @@
+import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { extensions, systems } from './fhir.codes.js';
+import { searchParamSpecs, supportedResourceTypes, type FhirResourceType } from './fhir.search.js';
+
+/** Interactions per resource type: the network is read-only over FHIR; patients can be registered and updated. */
+const interactions: Record<FhirResourceType, readonly ('read' | 'search-type' | 'create' | 'update')[]> = {
+  Organization: ['read', 'search-type'],
+  Location: ['read', 'search-type'],
+  Practitioner: ['read', 'search-type'],
+  PractitionerRole: ['read', 'search-type'],
+  OrganizationAffiliation: ['read', 'search-type'],
+  Patient: ['read', 'search-type', 'create', 'update'],
+};
+
+const resourceDocs: Record<FhirResourceType, string> = {
+  Organization: '医疗机构（机构层级见 type）与医联体（id 为 alliance-<医联体id>，type 为医联体类型）',
+  Location: '机构所在地点，每个机构一个（id 为 loc-<机构id>）',
+  Practitioner: '医务人员',
+  PractitionerRole: '医务人员在机构的执业、派驻、巡回医疗与坐诊安排',
+  OrganizationAffiliation: '医联体成员关系（含历史），period.end 为最后在册日',
+  Patient: '主索引患者。检索与读取按访问依据限定范围并记入审计日志',
+};
+
+export interface CapabilityOrigin {
+  /** Absolute FHIR base, e.g. https://yilian.example.cn/fhir. */
+  base: string;
+  /** Absolute OAuth2 token endpoint, e.g. https://yilian.example.cn/auth/token. */
+  tokenUrl: string;
+  /** When the statement is produced (ISO instant). */
+  date: string;
+  softwareVersion: string;
+}
+
+/**
+ * The server's CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html): R4 4.0.1, JSON, OAuth2 bearer
+ * tokens from /auth/token announced with the SMART `oauth-uris` extension, and per resource its interactions and the
+ * search parameters that fhir.search.ts implements (one list feeds both, so they cannot drift apart).
+ */
+export function capabilityStatement(o: CapabilityOrigin): CapabilityStatement {
+  const resource: CapabilityStatementRestResource[] = supportedResourceTypes.map((type) => {
+    const writable = interactions[type].includes('update');
+    return {
+      type,
+      profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+      documentation: resourceDocs[type],
+      interaction: interactions[type].map((code) => ({ code })),
+      versioning: writable ? 'versioned-update' : 'no-version',
+      readHistory: false,
+      updateCreate: false,
+      conditionalCreate: false,
+      conditionalUpdate: false,
+      conditionalDelete: 'not-supported',
+      searchParam: searchParamSpecs[type].map((p) => ({ name: p.name, definition: p.definition, type: p.type, documentation: p.documentation })),
+    };
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: o.date,
+    publisher: 'Yilian 医联',
+    kind: 'instance',
+    software: { name: 'Yilian 医联', version: o.softwareVersion },
+    implementation: { description: '医联 · 分级诊疗协同平台 FHIR R4 接口', url: o.base },
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [
+      {
+        mode: 'server',
+        documentation: '除 /metadata 外均需 OAuth2 Bearer 令牌（POST /auth/token，grant_type=password 或 client_credentials）。分页：_count（默认 20，最大 200）与 _offset。',
+        security: {
+          extension: [{ url: extensions.oauthUris, extension: [{ url: 'token', valueUri: o.tokenUrl }] }],
+          service: [{ coding: [{ system: systems.restfulSecurityService, code: 'OAuth', display: 'OAuth' }], text: 'OAuth2 Bearer token' }],
+          description: 'Authorization: Bearer <access_token>',
+        },
+        resource,
+      },
+    ],
+  };
+}

@@ -1,0 +1,105 @@
+import type {
+  AllianceKind, FacilityTier, HospitalGrade, HospitalLevel, MembershipRole, PractitionerRoleKind, PractitionerTitle,
+  Profession,
+} from '../../contracts/codes.js';
+
+/**
+ * The URIs the FHIR façade publishes (docs/fhir.md, "Code systems and identifier systems"). They live under one
+ * namespace we control, `http://yilian.org/fhir`, so they stay stable whatever national registry URIs become; the
+ * only external ones are the resident ID OID (GB 11643, assigned by the national health information standards body)
+ * and HL7's own code systems.
+ */
+export const NS = 'http://yilian.org/fhir';
+
+export const systems = {
+  /** 统一社会信用代码 (GB 32100-2015), 18 characters. */
+  uscc: `${NS}/sid/uscc`,
+  /** Local facility code, used when a facility has no unified social credit code (village clinics). */
+  facilityCode: `${NS}/sid/facility-code`,
+  /** Alliance identifier (医联体编码), e.g. `CT-YGT-2019`. */
+  allianceCode: `${NS}/sid/alliance-code`,
+  /** Practice certificate number or local staff number of a practitioner. */
+  practitioner: `${NS}/sid/practitioner`,
+  /** 居民身份证号码, GB 11643-1999 (OID 2.16.156.10011.1.3). */
+  residentId: 'urn:oid:2.16.156.10011.1.3',
+
+  facilityTier: `${NS}/CodeSystem/facility-tier`,
+  allianceKind: `${NS}/CodeSystem/alliance-kind`,
+  hospitalLevel: `${NS}/CodeSystem/hospital-level`,
+  hospitalGrade: `${NS}/CodeSystem/hospital-grade`,
+  practitionerTitle: `${NS}/CodeSystem/practitioner-title`,
+  profession: `${NS}/CodeSystem/profession`,
+  practitionerRoleKind: `${NS}/CodeSystem/practitioner-role-kind`,
+  membershipRole: `${NS}/CodeSystem/membership-role`,
+
+  /** HL7 code systems used beside ours so generic clients understand the resources. */
+  organizationType: 'http://terminology.hl7.org/CodeSystem/organization-type',
+  identifierType: 'http://terminology.hl7.org/CodeSystem/v2-0203',
+  locationPhysicalType: 'http://terminology.hl7.org/CodeSystem/location-physical-type',
+  administrativeGender: 'http://hl7.org/fhir/administrative-gender',
+  restfulSecurityService: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+} as const;
+
+export const extensions = {
+  /** GB/T 2260 division code of an address (`valueCode`): 6 digits county, 9 township, 12 village. */
+  divisionCode: `${NS}/StructureDefinition/division-code`,
+  /** Hospital level and grade (医院等级, e.g. 三级甲等) as a CodeableConcept with one coding of each system. */
+  hospitalLevel: `${NS}/StructureDefinition/hospital-level`,
+  /** SMART on FHIR OAuth endpoints on CapabilityStatement.rest.security. */
+  oauthUris: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+} as const;
+
+/**
+ * Chinese display names of our code systems (glossary.md). `Record<…>` over the `as const` tuples of
+ * contracts/codes.ts makes the compiler refuse a code added there without a display here.
+ */
+export const facilityTierDisplay: Record<FacilityTier, string> = {
+  'village-clinic': '村卫生室',
+  'township-health-center': '乡镇卫生院',
+  'community-health-center': '社区卫生服务中心',
+  'county-hospital': '县级综合医院',
+  'county-tcm-hospital': '县中医医院',
+  'county-mch-hospital': '县妇幼保健院',
+  'city-hospital': '市级医院',
+  'regional-medical-center': '区域医疗中心',
+  'national-medical-center': '国家医学中心',
+};
+
+export const allianceKindDisplay: Record<AllianceKind, string> = {
+  'county-community': '紧密型县域医共体',
+  'city-group': '紧密型城市医疗集团',
+  'specialty-alliance': '专科联盟',
+  'telemedicine-network': '远程医疗协作网',
+};
+
+export const hospitalLevelDisplay: Record<HospitalLevel, string> = { '1': '一级', '2': '二级', '3': '三级' };
+export const hospitalGradeDisplay: Record<HospitalGrade, string> = { A: '甲等', B: '乙等', C: '丙等', ungraded: '未定等' };
+
+export const practitionerTitleDisplay: Record<PractitionerTitle, string> = {
+  junior: '初级',
+  intermediate: '中级',
+  'associate-senior': '副高级',
+  senior: '正高级',
+};
+
+export const professionDisplay: Record<Profession, string> = {
+  physician: '医师',
+  nurse: '护士',
+  pharmacist: '药师',
+  technician: '技师',
+  manager: '管理人员',
+};
+
+export const practitionerRoleKindDisplay: Record<PractitionerRoleKind, string> = {
+  home: '本机构执业',
+  stationed: '派驻',
+  circuit: '巡回医疗',
+  visiting: '坐诊',
+};
+
+export const membershipRoleDisplay: Record<MembershipRole, string> = { lead: '牵头单位', member: '成员单位' };
+
+/** Prefix of the FHIR ids of alliance Organizations: `alliance-<allianceId>`. */
+export const ALLIANCE_ID_PREFIX = 'alliance-';
+/** Prefix of the FHIR ids of Locations, one per facility: `loc-<organizationId>`. */
+export const LOCATION_ID_PREFIX = 'loc-';

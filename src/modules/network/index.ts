@@ -1,0 +1,8 @@
+/** Public API of the network module — the only file other modules import. */
+export { NetworkService, toOrganizationDto, isUniqueViolation } from './network.service.js';
+export type { OrganizationFilter } from './network.repository.js';
+export { trimDivision } from './network.repository.js';
+export {
+  coversDate, periodsOverlap, membershipsOn, membershipConflict, normaliseIcd10, parseIcdRange, icdInRange, tierCovers,
+} from './network.rules.js';
+export type { Period, MembershipPeriod, CatalogueEntry, CatalogueDecision } from './network.rules.js';

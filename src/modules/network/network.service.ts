@@ -1,0 +1,358 @@
+import type { Db } from '../../db/client.js';
+import type { RequestContext } from '../../shared/context.js';
+import { hasRole } from '../../shared/context.js';
+import { shanghaiDate } from '../../shared/clock.js';
+import { conflict, forbidden, invalid, notFound } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import type { Page } from '../../shared/pagination.js';
+import type { FacilityTier } from '../../contracts/codes.js';
+import { facilityTiers } from '../../contracts/codes.js';
+import type {
+  AllianceDto, CatalogueEntryDto, DepartmentDto, DivisionDto, MembershipDto, NetworkSummaryDto, OrganizationDetailDto,
+  OrganizationDto, OrganizationInput, OrganizationQuery, PractitionerDto, PractitionerRoleDto, SupportPairingDto,
+} from '../../contracts/network.js';
+import { NetworkRepository, type MembershipRow, type OrganizationFilter, type OrganizationRow } from './network.repository.js';
+import { coversDate, membershipConflict, normaliseIcd10, tierCovers, type CatalogueDecision } from './network.rules.js';
+
+export function toOrganizationDto(o: OrganizationRow): OrganizationDto {
+  return {
+    id: o.id,
+    identifier: o.identifier,
+    identifierKind: o.identifierKind,
+    name: o.name,
+    shortName: o.shortName,
+    tier: o.tier,
+    hospitalLevel: o.hospitalLevel,
+    hospitalGrade: o.hospitalGrade,
+    ownership: o.ownership,
+    beds: o.beds,
+    divisionCode: o.divisionCode,
+    divisionName: o.divisionName,
+    addressLine: o.addressLine,
+    phone: o.phone,
+    supervisorId: o.supervisorId,
+    isCentral: o.isCentral,
+    meetsCapabilityStandard: o.meetsCapabilityStandard,
+    latitude: o.latitude === null ? null : Number(o.latitude),
+    longitude: o.longitude === null ? null : Number(o.longitude),
+    active: o.active,
+  };
+}
+
+const toMembershipDto = (m: MembershipRow): MembershipDto => ({
+  id: m.id,
+  allianceId: m.allianceId,
+  allianceName: m.allianceName,
+  organizationId: m.organizationId,
+  organizationName: m.organizationName,
+  tier: m.tier,
+  role: m.role,
+  validFrom: m.validFrom,
+  validTo: m.validTo,
+  reason: m.reason,
+});
+
+/**
+ * The care network: divisions, facilities, alliances with dated membership, support pairings, practitioners and
+ * the tier catalogue. Everything downstream (referral routing, indicators, access decisions) reads it through here.
+ */
+export class NetworkService {
+  private readonly repo: NetworkRepository;
+  constructor(db: Db) {
+    this.repo = new NetworkRepository(db);
+  }
+
+  // ---- divisions
+  async childDivisions(parentCode: string | null): Promise<DivisionDto[]> {
+    return this.repo.childDivisions(parentCode);
+  }
+
+  async division(code: string): Promise<DivisionDto> {
+    const d = await this.repo.division(code);
+    if (!d) throw notFound(`行政区划代码 ${code} 不存在`);
+    return { code: d.code, name: d.name, level: d.level, parentCode: d.parentCode, fullName: d.fullName };
+  }
+
+  async divisionsByCodes(codes: readonly string[]) {
+    return this.repo.divisionsByCodes(codes);
+  }
+
+  // ---- organizations
+  async searchOrganizations(q: OrganizationQuery): Promise<Page<OrganizationDto>> {
+    const { rows, total } = await this.repo.searchOrganizations(
+      { q: q.q, tier: q.tier, divisionCode: q.divisionCode, allianceId: q.allianceId, supervisorId: q.supervisorId, identifier: q.identifier },
+      { offset: (q.page - 1) * q.pageSize, limit: q.pageSize, sort: q.sort },
+    );
+    return { items: rows.map(toOrganizationDto), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  /** Search with FHIR-style filters (used by the FHIR façade). */
+  async findOrganizations(filter: OrganizationFilter, offset: number, limit: number) {
+    const { rows, total } = await this.repo.searchOrganizations(filter, { offset, limit, sort: 'tier' });
+    return { items: rows.map(toOrganizationDto), total };
+  }
+
+  async organization(idOrIdentifier: string): Promise<OrganizationDto> {
+    const o = await this.repo.organization(idOrIdentifier);
+    if (!o) throw notFound(`机构 ${idOrIdentifier} 不存在`);
+    return toOrganizationDto(o);
+  }
+
+  async findOrganization(idOrIdentifier: string): Promise<OrganizationDto | null> {
+    const o = await this.repo.organization(idOrIdentifier);
+    return o ? toOrganizationDto(o) : null;
+  }
+
+  async organizationDetail(ctx: RequestContext, id: string): Promise<OrganizationDetailDto> {
+    const org = await this.organization(id);
+    const today = shanghaiDate(ctx.clock.now());
+    const [supervisor, departments, staff, stationed, memberships, pairings, supervised] = await Promise.all([
+      org.supervisorId ? this.repo.organization(org.supervisorId) : Promise.resolve(undefined),
+      this.repo.departmentsOf(org.id),
+      this.repo.searchPractitioners({ organizationId: org.id }, { offset: 0, limit: 500 }),
+      this.repo.practitionerRoles({ organizationId: org.id, kinds: ['stationed', 'circuit', 'visiting'] }),
+      this.repo.memberships({ organizationId: org.id }),
+      this.repo.pairingsOf(org.id),
+      this.repo.supervisedClinics(org.id),
+    ]);
+    const allianceIds = memberships.filter((m) => coversDate(m, today)).map((m) => m.allianceId);
+    const catalogue = await this.repo.catalogueEntries(org.tier, allianceIds);
+    return {
+      organization: org,
+      supervisor: supervisor ? { id: supervisor.id, name: supervisor.name } : null,
+      departments: departments.map(toDepartmentDto),
+      practitioners: staff.rows.map(toPractitionerDto),
+      stationedHere: stationed.rows.map(toPractitionerRoleDto),
+      memberships: memberships.map(toMembershipDto),
+      pairings: pairings.map(toPairingDto),
+      catalogue: catalogue.map(toCatalogueDto),
+      supervisedClinics: supervised,
+    };
+  }
+
+  async departments(organizationId: string): Promise<DepartmentDto[]> {
+    return (await this.repo.departmentsOf(organizationId)).map(toDepartmentDto);
+  }
+
+  async createOrganization(ctx: RequestContext, input: OrganizationInput): Promise<OrganizationDto> {
+    if (!hasRole(ctx.actor, 'system-admin', 'alliance-admin')) throw forbidden('只有系统管理员或医共体管理员可以登记机构');
+    const division = await this.repo.division(input.divisionCode);
+    if (!division) throw invalid(`行政区划代码 ${input.divisionCode} 不存在`, 'divisionCode');
+    if (!division.countyCode && division.level !== 'county') throw invalid('机构所在区划应为县级或以下', 'divisionCode');
+    if (await this.repo.organization(input.identifier)) throw conflict(`机构标识 ${input.identifier} 已存在`);
+    let supervisorId: string | null = null;
+    if (input.supervisorIdentifier) {
+      const sup = await this.repo.organization(input.supervisorIdentifier);
+      if (!sup) throw invalid(`上级监管机构 ${input.supervisorIdentifier} 不存在`, 'supervisorIdentifier');
+      supervisorId = sup.id;
+    }
+    const id = newId();
+    try {
+      await this.repo.insertOrganization({
+        id,
+        identifier: input.identifier,
+        identifierKind: input.identifierKind,
+        name: input.name,
+        shortName: input.shortName ?? null,
+        tier: input.tier,
+        hospitalLevel: input.hospitalLevel ?? null,
+        hospitalGrade: input.hospitalGrade ?? null,
+        ownership: input.ownership,
+        beds: input.beds,
+        divisionCode: input.divisionCode,
+        countyCode: division.countyCode ?? division.code.slice(0, 6),
+        addressLine: input.addressLine ?? null,
+        phone: input.phone ?? null,
+        supervisorId,
+        isCentral: input.isCentral,
+        meetsCapabilityStandard: input.meetsCapabilityStandard,
+        latitude: input.latitude == null ? null : String(input.latitude),
+        longitude: input.longitude == null ? null : String(input.longitude),
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict(`机构标识 ${input.identifier} 已存在`);
+      throw e;
+    }
+    return this.organization(id);
+  }
+
+  async summary(): Promise<NetworkSummaryDto> {
+    const [byTier, alliances, practitioners, patients] = await Promise.all([
+      this.repo.countByTier(),
+      this.repo.alliances(),
+      this.repo.countPractitioners(),
+      this.repo.countPatients(),
+    ]);
+    const counts: Record<string, number> = Object.fromEntries(facilityTiers.map((t) => [t, 0]));
+    let beds = 0;
+    for (const row of byTier) {
+      counts[row.tier] = row.n;
+      beds += Number(row.beds ?? 0);
+    }
+    return { counts, alliances: alliances.length, practitioners, patients, beds };
+  }
+
+  // ---- alliances
+  async alliances(): Promise<AllianceDto[]> {
+    return (await this.repo.alliances()).map((a) => ({
+      id: a.id,
+      identifier: a.identifier,
+      name: a.name,
+      kind: a.kind,
+      leadOrganizationId: a.leadOrganizationId,
+      leadOrganizationName: a.leadOrganizationName,
+      divisionCode: a.divisionCode,
+      specialty: a.specialty,
+      establishedOn: a.establishedOn,
+      dissolvedOn: a.dissolvedOn,
+      memberCount: a.memberCount,
+    }));
+  }
+
+  async alliance(id: string): Promise<AllianceDto> {
+    const all = await this.alliances();
+    const a = all.find((x) => x.id === id || x.identifier === id);
+    if (!a) throw notFound(`医联体 ${id} 不存在`);
+    return a;
+  }
+
+  /** Members of an alliance; with `on`, the members on that date ("who belonged on D"), else the full history. */
+  async members(allianceId: string, on?: string): Promise<MembershipDto[]> {
+    const a = await this.repo.alliance(allianceId);
+    if (!a) throw notFound(`医联体 ${allianceId} 不存在`);
+    return (await this.repo.memberships({ allianceId: a.id, on })).map(toMembershipDto);
+  }
+
+  /** Every membership (history) of an organization or of several; `on` restricts to a date. */
+  async membershipsOf(filter: { organizationId?: string; organizationIds?: readonly string[]; on?: string }): Promise<MembershipDto[]> {
+    return (await this.repo.memberships(filter)).map(toMembershipDto);
+  }
+
+  /**
+   * Records that an organization joins an alliance from a date. The alliance row is locked for the check and the
+   * insert, so two concurrent joins cannot both pass the overlap check (architecture.md, defect family 1).
+   */
+  async addMembership(ctx: RequestContext, allianceId: string, input: { organizationId: string; role: 'lead' | 'member'; validFrom: string; reason?: string | null | undefined }): Promise<MembershipDto> {
+    if (!hasRole(ctx.actor, 'system-admin', 'alliance-admin')) throw forbidden('只有系统管理员或医共体管理员可以调整医联体成员');
+    const alliance = await this.repo.alliance(allianceId);
+    if (!alliance) throw notFound(`医联体 ${allianceId} 不存在`);
+    const org = await this.repo.organization(input.organizationId);
+    if (!org) throw invalid(`机构 ${input.organizationId} 不存在`, 'organizationId');
+    if (input.validFrom < alliance.establishedOn) throw invalid(`加入日期不能早于医联体成立日期 ${alliance.establishedOn}`, 'validFrom');
+    const id = newId();
+    await this.repo.transaction(async (tx) => {
+      await this.repo.lockAlliance(tx, alliance.id);
+      const history = await this.repo.membershipHistory(tx, alliance.id, org.id);
+      const clash = membershipConflict(history, { allianceId: alliance.id, organizationId: org.id, role: input.role, validFrom: input.validFrom, validTo: null });
+      if (clash) {
+        throw conflict(`${org.name} 在 ${clash.validFrom} 起已是该医联体成员${clash.validTo ? `（至 ${clash.validTo}）` : ''}，成员期间不能重叠`);
+      }
+      await this.repo.insertMembership(tx, {
+        id, allianceId: alliance.id, organizationId: org.id, role: input.role, validFrom: input.validFrom, validTo: null,
+        reason: input.reason ?? null, createdBy: ctx.actor.username,
+      });
+    });
+    const [row] = (await this.repo.memberships({ allianceId: alliance.id, organizationId: org.id })).filter((m) => m.id === id);
+    return toMembershipDto(row!);
+  }
+
+  /** Ends a membership on a date (exclusive). History before that date is left exactly as it was. */
+  async endMembership(ctx: RequestContext, membershipId: string, validTo: string, reason: string): Promise<MembershipDto> {
+    if (!hasRole(ctx.actor, 'system-admin', 'alliance-admin')) throw forbidden('只有系统管理员或医共体管理员可以调整医联体成员');
+    await this.repo.transaction(async (tx) => {
+      const m = await this.repo.membership(tx, membershipId);
+      if (!m) throw notFound(`成员记录 ${membershipId} 不存在`);
+      await this.repo.lockAlliance(tx, m.allianceId);
+      if (m.validTo !== null) throw conflict(`该成员关系已于 ${m.validTo} 结束`);
+      if (validTo <= m.validFrom) throw invalid(`结束日期应晚于加入日期 ${m.validFrom}`, 'validTo');
+      await this.repo.closeMembership(tx, m.id, validTo, reason);
+    });
+    const rows = await this.repo.memberships({});
+    const row = rows.find((m) => m.id === membershipId);
+    return toMembershipDto(row!);
+  }
+
+  /** Organizations sharing an alliance with `organizationId` on date `on`, itself included. */
+  async allianceMatesOn(organizationId: string, on: string): Promise<string[]> {
+    return this.repo.allianceMatesOn(organizationId, on);
+  }
+
+  async supervisedOrganizationIds(organizationId: string): Promise<string[]> {
+    return this.repo.supervisedIds(organizationId);
+  }
+
+  // ---- pairings and practitioners
+  async pairings(organizationId: string | null): Promise<SupportPairingDto[]> {
+    return (await this.repo.pairingsOf(organizationId)).map(toPairingDto);
+  }
+
+  async searchPractitioners(q: { q?: string | undefined; organizationId?: string | undefined; page: number; pageSize: number }): Promise<Page<PractitionerDto>> {
+    const { rows, total } = await this.repo.searchPractitioners({ q: q.q, organizationId: q.organizationId }, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
+    return { items: rows.map(toPractitionerDto), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  async findPractitioners(filter: { namePrefix?: string | undefined; organizationId?: string | undefined; identifier?: string | undefined; ids?: readonly string[] }, offset: number, limit: number) {
+    const { rows, total } = await this.repo.searchPractitioners(filter, { offset, limit });
+    return { items: rows.map(toPractitionerDto), total };
+  }
+
+  async findPractitionerRoles(filter: { organizationId?: string; practitionerId?: string; ids?: readonly string[] }, offset: number, limit: number) {
+    const { rows, total } = await this.repo.practitionerRoles(filter, { offset, limit });
+    return { items: rows.map(toPractitionerRoleDto), total };
+  }
+
+  // ---- catalogue
+  async catalogue(tier?: FacilityTier, allianceId?: string): Promise<CatalogueEntryDto[]> {
+    return (await this.repo.catalogueEntries(tier, allianceId ? [allianceId] : [])).map(toCatalogueDto);
+  }
+
+  /** Does a tier treat this ICD-10 condition (with an alliance's overrides)? */
+  async checkCatalogue(tier: FacilityTier, icd10: string, allianceId?: string): Promise<Omit<CatalogueDecision, 'entry'> & { entry: CatalogueEntryDto | null }> {
+    if (!normaliseIcd10(icd10)) throw invalid(`“${icd10}” 不是有效的 ICD-10 编码`, 'icd10');
+    const rows = await this.repo.catalogueEntries(tier, allianceId ? [allianceId] : []);
+    const decision = tierCovers(rows, tier, icd10, allianceId ?? null);
+    const entry = decision.entry ? rows.find((r) => r === decision.entry) ?? null : null;
+    return { covered: decision.covered, fromOverride: decision.fromOverride, entry: entry ? toCatalogueDto(entry) : null };
+  }
+}
+
+const toDepartmentDto = (d: { id: string; organizationId: string; code: string; name: string; specialty: string; beds: number; isTcm: boolean }): DepartmentDto => ({
+  id: d.id, organizationId: d.organizationId, code: d.code, name: d.name, specialty: d.specialty, beds: d.beds, isTcm: d.isTcm,
+});
+
+type PractitionerRowLike = Awaited<ReturnType<NetworkRepository['searchPractitioners']>>['rows'][number];
+const toPractitionerDto = (p: PractitionerRowLike): PractitionerDto => ({
+  id: p.id, identifier: p.identifier, name: p.name, sex: p.sex, profession: p.profession, title: p.title, specialty: p.specialty,
+  homeOrganizationId: p.homeOrganizationId, homeOrganizationName: p.homeOrganizationName, departmentId: p.departmentId,
+  departmentName: p.departmentName ?? null, phone: p.phone, active: p.active,
+});
+
+type RoleRowLike = Awaited<ReturnType<NetworkRepository['practitionerRoles']>>['rows'][number];
+const toPractitionerRoleDto = (r: RoleRowLike): PractitionerRoleDto => ({
+  id: r.id, practitionerId: r.practitionerId, practitionerName: r.practitionerName, organizationId: r.organizationId,
+  organizationName: r.organizationName, departmentId: r.departmentId, kind: r.kind, validFrom: r.validFrom, validTo: r.validTo, note: r.note,
+});
+
+type PairingRowLike = Awaited<ReturnType<NetworkRepository['pairingsOf']>>[number];
+const toPairingDto = (p: PairingRowLike): SupportPairingDto => ({
+  id: p.id, supportingOrganizationId: p.supportingOrganizationId, supportingOrganizationName: p.supportingOrganizationName,
+  supportedOrganizationId: p.supportedOrganizationId, supportedOrganizationName: p.supportedOrganizationName,
+  supportTier: p.supportTier, validFrom: p.validFrom, validTo: p.validTo, note: p.note,
+});
+
+type CatalogueRowLike = Awaited<ReturnType<NetworkRepository['catalogueEntries']>>[number];
+const toCatalogueDto = (c: CatalogueRowLike): CatalogueEntryDto => ({
+  id: c.id, tier: c.tier, allianceId: c.allianceId, codeFrom: c.codeFrom, codeTo: c.codeTo, effect: c.effect, label: c.label,
+  note: c.note, source: c.source,
+});
+
+/** PostgreSQL unique_violation (23505), as raised by node-postgres and PGlite alike. */
+export function isUniqueViolation(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur; i++) {
+    if ((cur as { code?: string }).code === '23505') return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { mayUse, navigation, navigationFor, openNavGroups, selectedNavKey } from './access.js';
+
+const paths = (entries: ReturnType<typeof navigationFor>): string[] =>
+  entries.flatMap((e) => (e.children ? e.children.map((c) => c.path) : [e.path]));
+
+describe('navigationFor', () => {
+  it('gives a village doctor patients and the network, no accounts or audit', () => {
+    expect(paths(navigationFor(['village-doctor']))).toEqual([
+      '/', '/patients', '/patients/new', '/network/organizations', '/network/divisions', '/network/alliances',
+    ]);
+  });
+  it('gives a system admin accounts and audit but no patient pages', () => {
+    const p = paths(navigationFor(['system-admin']));
+    expect(p).toContain('/admin/users');
+    expect(p).toContain('/audit');
+    expect(p).not.toContain('/patients');
+  });
+  it('keeps a group with only the children the user may use', () => {
+    const nav = navigationFor(['center-reader']);
+    const patients = nav.find((e) => e.path === '/patients');
+    expect(patients?.children?.map((c) => c.path)).toEqual(['/patients']);
+  });
+  it('unions the features of several roles', () => {
+    expect(mayUse(['center-reader', 'commission-officer'], 'audit')).toBe(true);
+    expect(mayUse(['center-reader'], 'audit')).toBe(false);
+  });
+});
+
+describe('selectedNavKey', () => {
+  it('picks the longest matching leaf', () => {
+    expect(selectedNavKey('/patients/new', navigation)).toBe('/patients/new');
+    expect(selectedNavKey('/patients/p-1', navigation)).toBe('/patients');
+    expect(selectedNavKey('/network/organizations/o-1', navigation)).toBe('/network/organizations');
+    expect(selectedNavKey('/', navigation)).toBe('/');
+    expect(selectedNavKey('/nowhere', navigation)).toBeUndefined();
+  });
+  it('opens the group holding the selection', () => {
+    expect(openNavGroups('/network/alliances', navigation)).toEqual(['group:/network']);
+  });
+});

@@ -1,0 +1,80 @@
+import { Navigate, Outlet, type RouteObject, createBrowserRouter } from 'react-router';
+import { Loading } from '../components/query-state.js';
+import { LoginPage } from '../features/auth/login.page.js';
+import { HomePage } from '../features/home/home.page.js';
+import { AppLayout } from './app-layout.js';
+import { RequireAuth, RequireFeature } from './require-auth.js';
+import { NotFoundPage, RouteErrorPage } from './status.pages.js';
+
+/**
+ * Routes. Pages below the home page are loaded on first visit (one chunk per feature), so the sign-in page and
+ * the home page start fast on a township's slow line.
+ */
+export const routes: RouteObject[] = [
+  { path: '/login', element: <LoginPage />, errorElement: <RouteErrorPage /> },
+  {
+    path: '/',
+    element: (
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
+    ),
+    errorElement: <RouteErrorPage />,
+    hydrateFallbackElement: <Loading height={400} />,
+    children: [
+      { index: true, element: <HomePage /> },
+      {
+        path: 'patients',
+        element: <RequireFeature feature="patients"><Outlet /></RequireFeature>,
+        children: [
+          { index: true, lazy: async () => ({ Component: (await import('../features/patients/patient-list.page.js')).PatientListPage }) },
+          {
+            path: 'new',
+            lazy: async () => ({ Component: (await import('../features/patients/patient-register.page.js')).PatientRegisterPage }),
+          },
+          { path: ':id', lazy: async () => ({ Component: (await import('../features/patients/patient-detail.page.js')).PatientDetailPage }) },
+          { path: ':id/edit', lazy: async () => ({ Component: (await import('../features/patients/patient-edit.page.js')).PatientEditPage }) },
+        ],
+      },
+      {
+        path: 'network',
+        children: [
+          { index: true, element: <Navigate to="/network/organizations" replace /> },
+          {
+            path: 'organizations',
+            lazy: async () => ({ Component: (await import('../features/network/organization-list.page.js')).OrganizationListPage }),
+          },
+          {
+            path: 'organizations/:id',
+            lazy: async () => ({ Component: (await import('../features/network/organization-detail.page.js')).OrganizationDetailPage }),
+          },
+          {
+            path: 'divisions',
+            lazy: async () => ({ Component: (await import('../features/network/division-browser.page.js')).DivisionBrowserPage }),
+          },
+          {
+            path: 'alliances',
+            lazy: async () => ({ Component: (await import('../features/network/alliance-browser.page.js')).AllianceBrowserPage }),
+          },
+        ],
+      },
+      {
+        path: 'admin/users',
+        lazy: async () => {
+          const { UserListPage } = await import('../features/admin/user-list.page.js');
+          return { element: <RequireFeature feature="accounts"><UserListPage /></RequireFeature> };
+        },
+      },
+      {
+        path: 'audit',
+        lazy: async () => {
+          const { AuditLogPage } = await import('../features/audit/audit-log.page.js');
+          return { element: <RequireFeature feature="audit"><AuditLogPage /></RequireFeature> };
+        },
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
+
+export const createRouter = () => createBrowserRouter(routes);

@@ -1,0 +1,89 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { Page } from '../../lib/page.js';
+import type {
+  AllianceDto, CatalogueEntryDto, DivisionDto, MembershipDto, NetworkSummaryDto, OrganizationDetailDto,
+  OrganizationDto, OrganizationQuery, PractitionerDto,
+} from '../../../contracts/network.js';
+import type { FacilityTier } from '../../../contracts/codes.js';
+import type { CatalogueCheckResult } from '../../../contracts/ui.js';
+import { get } from '../../api/client.js';
+
+/** The network module's calls: divisions, organizations, alliances, practitioners, tier catalogue. */
+
+export type OrganizationFilter = Partial<Omit<OrganizationQuery, 'page' | 'pageSize' | 'sort'>> & {
+  page?: number;
+  pageSize?: number;
+  sort?: OrganizationQuery['sort'];
+};
+
+export const networkKeys = {
+  summary: ['network', 'summary'] as const,
+  divisions: (parent: string | null) => ['network', 'divisions', parent] as const,
+  division: (code: string) => ['network', 'division', code] as const,
+  organizations: (f: OrganizationFilter) => ['network', 'organizations', f] as const,
+  organization: (id: string) => ['network', 'organization', id] as const,
+  alliances: ['network', 'alliances'] as const,
+  members: (allianceId: string, on: string | null) => ['network', 'members', allianceId, on] as const,
+  practitioners: (f: PractitionerFilter) => ['network', 'practitioners', f] as const,
+  catalogue: (tier: FacilityTier, allianceId: string | null) => ['network', 'catalogue', tier, allianceId] as const,
+};
+
+export const fetchNetworkSummary = () => get<NetworkSummaryDto>('/api/v1/network/summary');
+/** Children of a division; without a parent, the provinces. */
+export const fetchDivisions = (parent: string | null) =>
+  get<DivisionDto[]>('/api/v1/divisions', parent ? { parent } : undefined);
+export const fetchDivision = (code: string) => get<DivisionDto>(`/api/v1/divisions/${encodeURIComponent(code)}`);
+export const fetchOrganizations = (f: OrganizationFilter) => get<Page<OrganizationDto>>('/api/v1/organizations', f);
+export const fetchOrganization = (id: string) =>
+  get<OrganizationDetailDto>(`/api/v1/organizations/${encodeURIComponent(id)}`);
+export const fetchAlliances = () => get<AllianceDto[]>('/api/v1/alliances');
+/** Members on a day (YYYY-MM-DD) or, with `on` null, every membership ever recorded. */
+export const fetchAllianceMembers = (allianceId: string, on: string | null) =>
+  get<MembershipDto[]>(`/api/v1/alliances/${encodeURIComponent(allianceId)}/members`, on ? { on } : undefined);
+
+export interface PractitionerFilter {
+  q?: string;
+  organizationId?: string;
+  page?: number;
+  pageSize?: number;
+}
+export const fetchPractitioners = (f: PractitionerFilter) => get<Page<PractitionerDto>>('/api/v1/practitioners', { ...f });
+export const fetchCatalogue = (tier: FacilityTier, allianceId: string | null) =>
+  get<CatalogueEntryDto[]>('/api/v1/catalogue', { tier, allianceId });
+export const checkCatalogue = (tier: FacilityTier, icd10: string, allianceId: string | null) =>
+  get<CatalogueCheckResult>('/api/v1/catalogue/check', { tier, icd10, allianceId });
+
+// Network data changes rarely (a member joins, a doctor is stationed); five minutes of freshness is plenty.
+const stale = 5 * 60_000;
+
+export const useNetworkSummary = (enabled = true) =>
+  useQuery({ queryKey: networkKeys.summary, queryFn: fetchNetworkSummary, staleTime: stale, enabled });
+export const useDivision = (code: string) =>
+  useQuery({ queryKey: networkKeys.division(code), queryFn: () => fetchDivision(code), staleTime: Infinity });
+export const useDivisions = (parent: string | null, enabled = true) =>
+  useQuery({ queryKey: networkKeys.divisions(parent), queryFn: () => fetchDivisions(parent), staleTime: Infinity, enabled });
+export const useOrganizations = (f: OrganizationFilter, enabled = true) =>
+  useQuery({
+    queryKey: networkKeys.organizations(f),
+    queryFn: () => fetchOrganizations(f),
+    staleTime: stale,
+    placeholderData: keepPreviousData,
+    enabled,
+  });
+export const useOrganization = (id: string | null | undefined) =>
+  useQuery({
+    queryKey: networkKeys.organization(id ?? ''),
+    queryFn: () => fetchOrganization(id ?? ''),
+    staleTime: stale,
+    enabled: Boolean(id),
+  });
+export const useAlliances = () => useQuery({ queryKey: networkKeys.alliances, queryFn: fetchAlliances, staleTime: stale });
+export const useAllianceMembers = (allianceId: string | null, on: string | null) =>
+  useQuery({
+    queryKey: networkKeys.members(allianceId ?? '', on),
+    queryFn: () => fetchAllianceMembers(allianceId ?? '', on),
+    staleTime: stale,
+    enabled: Boolean(allianceId),
+  });
+export const useCatalogue = (tier: FacilityTier, allianceId: string | null) =>
+  useQuery({ queryKey: networkKeys.catalogue(tier, allianceId), queryFn: () => fetchCatalogue(tier, allianceId), staleTime: stale });

@@ -1,0 +1,100 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config/env.js';
+import { createDatabase, type Database } from '../../src/db/client.js';
+import { ensureBaseData } from '../../src/db/seed/index.js';
+import { seedDemoCounty } from '../../src/db/seed/demo-county.js';
+import { buildApp } from '../../src/http/app.js';
+import { buildServices, type Services } from '../../src/http/deps.js';
+import { hashPassword } from '../../src/modules/identity/index.js';
+import { ManualClock } from '../../src/shared/clock.js';
+
+/** Which database the integration suite runs on: PostgreSQL when DATABASE_URL is set, else in-memory PGlite. */
+export const databaseKind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  services: Services;
+  clock: ManualClock;
+  config: Config;
+  /** Bearer token of a seeded user (demo password). */
+  tokenFor(username: string, password?: string): Promise<string>;
+  /** Sends a request with the user's bearer token. */
+  as(username: string): (opts: { method?: string; url: string; payload?: unknown; headers?: Record<string, string> }) => Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export const DEMO_PASSWORD = 'Yilian@2026';
+const silentLog = { info: () => {} };
+
+/**
+ * A fresh database for one test file: an in-memory PGlite, or a new PostgreSQL database created on the server named
+ * by DATABASE_URL and dropped at the end. Migrated, with base data and a small demo county.
+ */
+export async function createTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return { database: await createDatabase({ dataDir: 'memory://' }), drop: async () => {} };
+  const name = `yilian_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const database = await createDatabase({ databaseUrl: u.toString(), poolSize: 12 });
+  return {
+    database,
+    drop: async () => {
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+export async function createTestApp(opts: { residents?: number; seed?: number; now?: string } = {}): Promise<TestApp> {
+  const { database, drop } = await createTestDatabase();
+  await database.migrate();
+  await ensureBaseData(database.db, silentLog);
+  await seedDemoCounty(database.db, { seed: opts.seed ?? 7, residents: opts.residents ?? 400, hashPassword });
+  const config = loadConfig({ NODE_ENV: 'test', YILIAN_DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent' });
+  const clock = new ManualClock(opts.now ?? '2026-11-22T02:00:00Z');
+  const services = buildServices(database, config);
+  await services.identity.ensureAdmin(DEMO_PASSWORD);
+  const app = await buildApp({ database, config, clock, services });
+  const tokens = new Map<string, string>();
+  const tokenFor = async (username: string, password = DEMO_PASSWORD) => {
+    const key = `${username}:${password}`;
+    const cached = tokens.get(key);
+    if (cached) return cached;
+    const res = await app.inject({ method: 'POST', url: '/auth/token', payload: new URLSearchParams({ grant_type: 'password', username, password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    if (res.statusCode !== 200) throw new Error(`cannot sign in as ${username}: ${res.statusCode} ${res.body}`);
+    const token = (res.json() as { access_token: string }).access_token;
+    tokens.set(key, token);
+    return token;
+  };
+  return {
+    app,
+    database,
+    services,
+    clock,
+    config,
+    tokenFor,
+    as: (username) => async (o) => {
+      const token = await tokenFor(username);
+      return app.inject({
+        method: (o.method ?? 'GET') as 'GET',
+        url: o.url,
+        ...(o.payload === undefined ? {} : { payload: o.payload as string }),
+        headers: { authorization: `Bearer ${token}`, ...(o.headers ?? {}) },
+      });
+    },
+    close: async () => {
+      await app.close();
+      await database.close();
+      await drop();
+    },
+  };
+}
