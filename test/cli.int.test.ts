@@ -82,6 +82,40 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Starts the real server (`node --import tsx src/main.ts`) on a free port and waits until /health answers. */
+async function startServer(): Promise<{ url: string; stop: () => Promise<void>; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env, DATABASE_URL: databaseUrl, YILIAN_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1',
+      YILIAN_SEED_DEMO: 'false', YILIAN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error(`the server did not start:\n${log}`);
+    }
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    // With PGlite the CLI finds the server through the URL in the lock file, written right after listen().
+    if (ok && (databaseUrl || readLockHolder(dataDir)?.url)) return { url, stop, process: child };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 const ids = {
   zhang: composeResidentId('350821', '1980-05-07', 11, 'male'),
   li: composeResidentId('350821', '1990-01-01', 22, 'female'),
@@ -360,34 +394,12 @@ describe(`yilian CLI on ${databaseKind}`, { timeout: 240_000 }, () => {
     });
 
     describe('while the real server runs on it', () => {
-      let server: ChildProcess | null = null;
-      let url = '';
-
-      const stopServer = async () => {
-        if (!server || server.exitCode !== null || server.signalCode !== null) return;
-        const exited = new Promise((r) => server!.once('exit', r));
-        server.kill('SIGTERM');
-        await exited;
-      };
-      afterAll(stopServer);
+      let server: Awaited<ReturnType<typeof startServer>> | null = null;
+      afterAll(async () => server?.stop());
 
       it('goes through the server API for accounts and imports, and refuses to migrate or seed behind its back', async () => {
-        const port = await freePort();
-        server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main.ts')], {
-          cwd: root,
-          env: { ...process.env, DATABASE_URL: '', YILIAN_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', YILIAN_SEED_DEMO: 'false', YILIAN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let log = '';
-        server.stdout!.on('data', (d) => (log += d));
-        server.stderr!.on('data', (d) => (log += d));
-        const deadline = Date.now() + 90_000;
-        while (!readLockHolder(dataDir)?.url) {
-          if (Date.now() > deadline || server.exitCode !== null) throw new Error(`server did not start:\n${log}`);
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        url = readLockHolder(dataDir)!.url!;
-        expect(url).toBe(`http://127.0.0.1:${port}`);
+        server = await startServer();
+        expect(readLockHolder(dataDir)?.url).toBe(server.url);
 
         const migrate = await cli(['db', 'migrate']);
         expect(migrate.code).toBe(0);
@@ -417,7 +429,7 @@ describe(`yilian CLI on ${databaseKind}`, { timeout: 240_000 }, () => {
         expect(orgs.code, orgs.stderr).toBe(0);
         expect(json(orgs)).toMatchObject({ via: 'server', imported: 1 });
 
-        await stopServer();
+        await server.stop();
         expect(existsSync(path.join(dataDir, 'yilian.lock'))).toBe(false);
 
         const state = await withDatabase(async (db) => ({
@@ -436,6 +448,32 @@ describe(`yilian CLI on ${databaseKind}`, { timeout: 240_000 }, () => {
         expect(direct.code).toBe(0);
         expect(direct.stdout).toContain('database migrated and ready');
       });
+    });
+  });
+
+  describe.skipIf(databaseKind !== 'postgres')('with PostgreSQL while the server runs', () => {
+    let server: Awaited<ReturnType<typeof startServer>> | null = null;
+    afterAll(async () => server?.stop());
+
+    it('works directly on the database beside the running server', async () => {
+      server = await startServer();
+      const file = write('pg-live.csv', `idNumber,name\n${ids.viaServer},服务器运行时导入\n`);
+      const r = await cli(['import', 'patients', file, '--org', 'T-CLI-001', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(json(r)).toMatchObject({ via: 'database', imported: 1 });
+      // The server sees the row the CLI wrote.
+      const token = await fetch(`${server.url}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'password', username: 'cli.alliance', password: 'Alliance@2026' }),
+      }).then((x) => x.json() as Promise<{ access_token: string }>);
+      const found = await fetch(`${server.url}/api/v1/patients?idNumber=${ids.viaServer}`, { headers: { authorization: `Bearer ${token.access_token}` } }).then(
+        (x) => x.json() as Promise<{ items: { name: string }[] }>,
+      );
+      expect(found.items.map((p) => p.name)).toEqual(['服务器运行时导入']);
+      const migrate = await cli(['db', 'migrate']);
+      expect(migrate.code).toBe(0);
+      expect(migrate.stdout).toContain('database migrated and ready');
     });
   });
 });

@@ -5,7 +5,7 @@ import {
   allianceMemberships, alliances, divisions, oauthClients, organizations, patients, practitionerRoles, practitioners,
   supportPairings, userRoles, users,
 } from '../schema/index.js';
-import { seedDefaultCatalogue } from '../../modules/network/default-catalogue.js';
+import { seedDefaultCatalogue } from './catalogue.js';
 import { membershipsOn } from '../../modules/network/network.rules.js';
 import { parseResidentId } from '../../modules/patient/resident-id.rules.js';
 import { loadDivisions } from './divisions.js';

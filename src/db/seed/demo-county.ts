@@ -877,6 +877,9 @@ async function seedInTransaction(db: Db, opts: DemoSeedOptions): Promise<DemoSum
     progress('practitioners', pracs.length, pracs.length);
   });
 
+  /** The village of the `village.doctor` demo account: it always gets residents, even in a tiny demo. */
+  const demoVillage = hetian.villages.find((v) => !v.isCommunity && v.managingOrganizationId !== movedClinicId)!;
+
   // --- demo users and the OAuth client --------------------------------------------------------------------------
   await timed(timings, 'users', async () => {
     const firstOf = (orgId: string, deptCode = ''): PractitionerInsert | null =>
@@ -884,7 +887,7 @@ async function seedInTransaction(db: Db, opts: DemoSeedOptions): Promise<DemoSum
     const seniorIn = (orgId: string, deptCode: string): PractitionerInsert | null =>
       byOrgDept.get(`${orgId}/${deptCode}`)?.find((p) => p.title === 'associate-senior' || p.title === 'senior')
         ?? firstOf(orgId, deptCode);
-    const clinic = hetian.villages.find((v) => !v.isCommunity && v.managingOrganizationId !== movedClinicId)!;
+    const clinic = demoVillage;
     const county = countyHospitalId;
     interface Plan {
       username: string; role: RoleCode; orgId: string | null; practitioner: PractitionerInsert | null; displayName?: string;
@@ -959,8 +962,12 @@ async function seedInTransaction(db: Db, opts: DemoSeedOptions): Promise<DemoSum
       chronic: new Array<string>(n),
     };
     const usedIds = new Set<string>();
+    const demoPlace = places.find(([v]) => v.division.code === demoVillage.division.code)![0];
+    // However small the demo, the village doctor's clinic has patients to show: the first residents live there.
+    const demoMin = Math.min(n, 12);
     for (let i = 0; i < n; i++) {
-      const place = placeTable.draw(rng.float());
+      const drawn = placeTable.draw(rng.float());
+      const place = i < demoMin ? demoPlace : drawn;
       const band = ageTable.draw(rng.float());
       // Birth date: uniform within the band, never after asOf.
       const daysOld = Math.floor((band * 5 + rng.float() * 5) * 365.2425);

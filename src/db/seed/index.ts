@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../client.js';
 import { divisions, organizations, tierCatalogueEntries } from '../schema/index.js';
 import { hashPassword } from '../../modules/identity/index.js';
-import { seedDefaultCatalogue } from '../../modules/network/default-catalogue.js';
+import { seedDefaultCatalogue } from './catalogue.js';
 import { loadDivisions } from './divisions.js';
 import { seedDemoCounty } from './demo-county.js';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { facilityTiers, type FacilityTier } from '../../contracts/codes.js';
 import { createDatabase } from '../../db/client.js';
 import { tierCatalogueEntries } from '../../db/schema/index.js';
-import { defaultCatalogue, seedDefaultCatalogue } from './default-catalogue.js';
+import { defaultCatalogue } from './default-catalogue.js';
+import { seedDefaultCatalogue } from '../../db/seed/catalogue.js';
 import { parseIcdRange, tierCovers, type CatalogueEntry } from './network.rules.js';
 
 const entries: CatalogueEntry[] = defaultCatalogue.map((e) => {

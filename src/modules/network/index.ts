@@ -6,3 +6,5 @@ export {
   coversDate, periodsOverlap, membershipsOn, membershipConflict, normaliseIcd10, parseIcdRange, icdInRange, tierCovers,
 } from './network.rules.js';
 export type { Period, MembershipPeriod, CatalogueEntry, CatalogueDecision } from './network.rules.js';
+export { defaultCatalogue, defaultCatalogueEntryId, DEFAULT_CATALOGUE_SOURCE } from './default-catalogue.js';
+export type { DefaultCatalogueEntry } from './default-catalogue.js';

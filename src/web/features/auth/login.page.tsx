@@ -7,16 +7,12 @@ import { BrandMark } from '../../components/brand.js';
 import { LanguageSwitch } from '../../components/language-switch.js';
 import { Loading } from '../../components/query-state.js';
 import { errorText } from '../../lib/errors.js';
+import { safeNext } from '../../lib/safe-next.js';
 import { meKey, signIn, useMe } from './auth.api.js';
 
 interface Credentials {
   username: string;
   password: string;
-}
-
-/** Only same-site paths may follow sign-in (no open redirect through ?next=). */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
 }
 
 export function LoginPage() {

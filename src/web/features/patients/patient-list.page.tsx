@@ -19,7 +19,7 @@ import { ageOn, formatDateTime, localDivisionName, maskIdNumber, maskPhone, shan
 import { oneOf, useListParams } from '../../lib/use-list-params.js';
 import { useOrganization } from '../network/network.api.js';
 import { PatientSummary } from './patient-summary.js';
-import { usePatients } from './patients.api.js';
+import { usePatient, usePatients } from './patients.api.js';
 
 const sorts = patientQuerySchema.shape.sort.unwrap().options;
 
@@ -41,7 +41,9 @@ export function PatientListPage() {
   const list = usePatients(filter);
   const filterOrg = useOrganization(filter.organizationId);
   const openId = str('open');
-  const open = list.data?.items.find((p) => p.id === openId);
+  // The drawer reads the record itself (GET /patients/:id), so opening it is audited as a read like the detail page.
+  const opened = usePatient(openId);
+  const open = opened.data ?? list.data?.items.find((p) => p.id === openId);
   const filtered = Boolean(filter.q || filter.sex || filter.birthDate || filter.organizationId);
   const canRegister = mayUse(me.roles, 'registerPatient');
   const today = shanghaiDate();
@@ -187,7 +189,8 @@ export function PatientListPage() {
         )}
       </Card>
       <Drawer
-        open={Boolean(open)}
+        open={Boolean(openId)}
+        loading={opened.isPending}
         size={720}
         title={open ? <span>{open.name} <Tag style={{ marginInlineStart: 8 }}>{t(`sex.${open.sex}`)}</Tag></span> : ''}
         onClose={() => patch({ open: undefined }, false)}
@@ -204,8 +207,12 @@ export function PatientListPage() {
           )
         }
       >
-        {open && <PatientSummary patient={open} columns={1} />}
-        {open && (
+        {opened.isError ? (
+          <QueryError error={opened.error} onRetry={() => void opened.refetch()} />
+        ) : (
+          opened.data && <PatientSummary patient={opened.data} columns={1} />
+        )}
+        {opened.data && (
           <Typography.Paragraph type="secondary" style={{ marginTop: 16 }}>
             {t('patient.drawerNote')}
           </Typography.Paragraph>
