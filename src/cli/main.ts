@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { roleCodes } from '../contracts/codes.js';
+import { DEFAULT_DEMO_RESIDENTS } from '../db/seed/index.js';
 import { runMigrate, runSeedDemo } from './commands/db.js';
 import { runImportCommand, type ImportOptions } from './commands/import.js';
 import { runUserAdd } from './commands/user.js';
@@ -77,7 +78,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('导入演示县（福建省龙岩市长汀县）：机构、医联体、人员、账号和居民 / seed the demo county: facilities, alliances, staff, accounts and residents')
     .option('--seed <n>', '随机种子，相同种子生成相同数据 / random seed (same seed, same data; default $YILIAN_DEMO_SEED)')
-    .option('--residents <n>', '居民人数 / number of residents (default $YILIAN_DEMO_RESIDENTS or 50000)')
+    .option('--residents <n>', `居民人数 / number of residents (default $YILIAN_DEMO_RESIDENTS or ${DEFAULT_DEMO_RESIDENTS}, the whole county)`)
     .option('--no-progress', '不显示进度条 / no progress bar')
     .option('--json', '以 JSON 输出汇总 / print the summary as JSON')
     .action(async (opts: { seed?: string; residents?: string; progress: boolean; json?: boolean }) => runSeedDemo(config(), opts));

@@ -105,7 +105,7 @@ export async function runSeedDemo(config: Config, opts: SeedOptions): Promise<vo
       const c = summary.counts;
       print(
         `演示县数据已就绪 / demo county ready (seed ${summary.seed}, as of ${summary.asOf}) in ${(summary.totalMs / 1000).toFixed(1)} s\n` +
-          `  新增 inserted: ${c.organizations} organizations, ${c.alliances} alliances, ${c.practitioners} practitioners, ${c.users} users, ${c.patients} patients\n` +
+          `  演示数据 demo data: ${c.organizations} organizations, ${c.alliances} alliances, ${c.practitioners} practitioners, ${c.users} users, ${c.patients} patients\n` +
           `  (已存在的行不会重复插入 / rows already present are skipped; demo password: Yilian@2026)`,
       );
     }

@@ -10,10 +10,10 @@ import { seedDemoCounty } from './demo-county.js';
 /** 福建省龙岩市长汀县 (GB/T 2260), the demo county. */
 export const DEMO_COUNTY = '350821';
 /**
- * Residents seeded by default. 长汀县 has ~390,000 residents; the default is chosen so the first start stays quick
- * (see docs/benchmarks.md); set YILIAN_DEMO_RESIDENTS=390000 for the full county.
+ * Residents seeded by default: the full county (长汀县 has ~390,000 residents). The first start takes about half a
+ * minute for it (docs/benchmarks.md); YILIAN_DEMO_RESIDENTS=50000 makes a quicker, smaller demo.
  */
-export const DEFAULT_DEMO_RESIDENTS = 50_000;
+export const DEFAULT_DEMO_RESIDENTS = 390_000;
 
 /** Data every installation needs: the national division codes down to counties and the default tier catalogue. */
 export async function ensureBaseData(db: Db, log: Pick<Logger, 'info'>): Promise<void> {

@@ -30,6 +30,8 @@ export function registerAuth(app: FastifyInstance, deps: AppDeps) {
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public) return;
+    // The web UI's files (/, /login, /assets/…) are public; its data comes from the protected prefixes below.
+    if (!protectedPrefix.test(request.url)) return;
     const header = request.headers.authorization;
     let actor: Actor | null = null;
     if (header) {
@@ -48,6 +50,9 @@ export function registerAuth(app: FastifyInstance, deps: AppDeps) {
     request.actor = actor;
   });
 }
+
+/** Everything that serves data: the JSON API, FHIR and SCIM. */
+const protectedPrefix = /^\/(api|fhir|scim)(\/|\?|$)/;
 
 const isUnsafe = (method: string): boolean => !['GET', 'HEAD', 'OPTIONS'].includes(method);
 
