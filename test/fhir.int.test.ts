@@ -531,7 +531,7 @@ describe(`FHIR façade on ${databaseKind}`, () => {
       outcomeOf(await get('/fhir/Observation/1'), 404);
       outcomeOf(await t.app.inject({ method: 'DELETE', url: `/fhir/Patient/${own.id}`, headers: { authorization: `Bearer ${villageToken}` } }), 405);
       outcomeOf(await send('POST', '/fhir/Organization', { resourceType: 'Organization' }), 405);
-      expect(outcomeOf(await get('/fhir/Patient?birthdate=ge1950-01-01'), 400).issue[0]!.diagnostics).toContain('birthdate');
+      expect(outcomeOf(await get('/fhir/Patient?birthdate=ne1950-01-01'), 400).issue[0]!.diagnostics).toContain('birthdate');
       expect(outcomeOf(await get('/fhir/Patient?email=a@b.c'), 400).issue[0]!.diagnostics).toContain('"email"');
     });
   });

@@ -158,6 +158,21 @@ describe(`foundation on ${databaseKind}`, () => {
       expect(after[0]!.n - before[0]!.n).toBe(7);
     });
 
+    it('counts visible patients without disclosing or auditing any of them', async () => {
+      const { clinic } = await fixtures();
+      await t.tokenFor('village.doctor'); // sign-ins are audited; get them out of the way first
+      await t.tokenFor('referral.desk');
+      const before = await t.database.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents);
+      const own = await t.as('village.doctor')({ url: `/api/v1/patients/count?organizationId=${clinic.id}` });
+      const all = await t.as('referral.desk')({ url: '/api/v1/patients/count' });
+      const other = await t.as('village.doctor')({ url: '/api/v1/patients/count?organizationId=someone-else' });
+      expect(own.json().total).toBeGreaterThan(0);
+      expect(all.json().total).toBeGreaterThan(own.json().total);
+      expect(other.json().total).toBe(0);
+      const after = await t.database.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents);
+      expect(after[0]!.n).toBe(before[0]!.n);
+    });
+
     it('lets an auditor search and export the log; a doctor cannot', async () => {
       const { own } = await fixtures();
       const admin = t.as('admin');

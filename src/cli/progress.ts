@@ -15,6 +15,7 @@ export function createProgress(opts: {
   total: number;
   format: string;
   line: (payload: Record<string, unknown>) => string;
+  initial?: Record<string, unknown>;
   intervalMs?: number;
 }): Progress {
   if (opts.enabled && process.stderr.isTTY) {
@@ -22,7 +23,7 @@ export function createProgress(opts: {
       { stream: process.stderr, format: opts.format, hideCursor: true, clearOnComplete: false, etaBuffer: 50, fps: 5 },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(Math.max(opts.total, 1), 0, {});
+    bar.start(Math.max(opts.total, 1), 0, opts.initial ?? {});
     return {
       update: (value, payload) => bar.update(value, payload ?? {}),
       setTotal: (t) => bar.setTotal(Math.max(t, 1)),

@@ -11,7 +11,12 @@ export const userSchema = z.object({
   active: z.boolean(),
   locked: z.boolean(),
   lastLoginAt: z.string().nullable(),
+  /** Identifier in the provisioning system (SCIM externalId). */
+  externalId: z.string().nullable(),
+  /** Incremented on every change; SCIM meta.version. */
+  version: z.number().int(),
   createdAt: z.string(),
+  updatedAt: z.string(),
 });
 export type UserDto = z.infer<typeof userSchema>;
 

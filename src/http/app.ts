@@ -31,7 +31,7 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}): Promi
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: true,
     // Long ids are refused before routing rather than reaching the database.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.setValidatorCompiler(validatorCompiler);

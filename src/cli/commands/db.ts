@@ -1,6 +1,7 @@
 import type { Config } from '../../config/env.js';
 import { DataDirLockedError, readLockHolder } from '../../db/client.js';
 import { seedDemoCounty } from '../../db/seed/demo-county.js';
+import { optimizeAfterBulkLoad } from '../../db/seed/index.js';
 import { DEFAULT_DEMO_RESIDENTS } from '../../db/seed/index.js';
 import { hashPassword } from '../../modules/identity/index.js';
 import { FatalError, UsageError } from '../errors.js';
@@ -100,6 +101,7 @@ export async function runSeedDemo(config: Config, opts: SeedOptions): Promise<vo
       },
     });
     bar.stop();
+    await optimizeAfterBulkLoad(platform.database.db);
     if (opts.json) print(JSON.stringify(summary));
     else {
       const c = summary.counts;

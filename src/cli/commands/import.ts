@@ -117,7 +117,7 @@ export async function runImportCommand(kind: Kind, file: string, opts: ImportOpt
   } catch (e) {
     if (e instanceof ImportAborted) {
       if (e.reason instanceof UsageError) throw e.reason;
-      report(kind, input, backend.via, e.summary, opts.json);
+      report(kind, input, backend.via, e.summary, opts.json, true);
       throw new FatalError(`导入中止，已写入的行保留，修复后重新运行同一文件即可（已导入的行会作为重复跳过） / import stopped; rows written so far stay, and re-running the same file skips them: ${(e.reason as Error).message}`);
     }
     throw e;
@@ -126,15 +126,15 @@ export async function runImportCommand(kind: Kind, file: string, opts: ImportOpt
   }
 }
 
-function report(kind: Kind, input: string, via: string, s: ImportSummary, json?: boolean): void {
+function report(kind: Kind, input: string, via: string, s: ImportSummary, json?: boolean, aborted = false): void {
   if (json) {
-    print(JSON.stringify({ kind, file: input, via, ...s }));
+    print(JSON.stringify({ kind, file: input, via, ...s, aborted }));
     return;
   }
   const by = Object.entries(s.rejectedBy).map(([k, n]) => `${k} ${n}`).join(', ');
   print(
     [
-      `${s.interrupted ? '导入已中断 / import interrupted' : '导入完成 / import finished'}: ${kind} ← ${input} (via ${via})`,
+      `${aborted ? '导入中止 / import stopped' : s.interrupted ? '导入已中断 / import interrupted' : '导入完成 / import finished'}: ${kind} ← ${input} (via ${via})`,
       `  读取 read:      ${s.read}`,
       `  导入 imported:  ${s.imported}`,
       `  拒绝 rejected:  ${s.rejected}${by ? `  (${by})` : ''}`,

@@ -70,7 +70,7 @@ function fakeSource(items: SourceItem[]): RecordSource {
   return {
     format: 'csv',
     totalBytes: 0,
-    bytesRead: () => 0,
+    estimateRecords: async () => items.length,
     columns: () => ['k', 'v'],
     items: async function* () {
       for (const i of items) yield i;

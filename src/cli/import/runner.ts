@@ -83,13 +83,14 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
 
   const progress = createProgress({
     enabled: job.progress,
-    total: job.source.totalBytes,
+    total: job.progress && process.stderr.isTTY ? await job.source.estimateRecords() : 0,
+    initial: { rows: 0, imported: 0, rejected: 0, rate: 0 },
     format: `${job.label} |{bar}| {percentage}% | {rows} 行 rows | {imported} 导入 imported | {rejected} 拒绝 rejected | {rate} 行/秒 rows/s`,
     line: (p) => `${job.label}: ${p.rows} rows, ${p.imported} imported, ${p.rejected} rejected, ${p.rate} rows/s`,
   });
   const tick = () => {
     const secs = (performance.now() - started) / 1000;
-    progress.update(job.source.bytesRead(), {
+    progress.update(read, {
       rows: read, imported, rejected: rejects.count, rate: secs > 0 ? Math.round(read / secs) : 0,
     });
   };

@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Transform } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import { FatalError, UsageError } from '../errors.js';
 
@@ -14,8 +14,8 @@ export type SourceItem =
 export interface RecordSource {
   format: FileFormat;
   totalBytes: number;
-  /** Bytes read from the file so far (for the progress bar). */
-  bytesRead(): number;
+  /** Records in the file, counted by line breaks (a quoted field with a line break makes it an over-estimate). */
+  estimateRecords(): Promise<number>;
   /** Column names in file order; for CSV known after the first item, for NDJSON the ones seen so far. */
   columns(): string[];
   items(): AsyncGenerator<SourceItem>;
@@ -75,16 +75,23 @@ export function openSource(file: string, opts: { format: FileFormat; encoding: s
     if (e instanceof UsageError) throw e;
     throw new UsageError(`无法读取文件 / cannot read ${file}: ${(e as Error).message}`);
   }
-  const stream = createReadStream(file);
-  const decoded = stream.pipe(decoder(opts.encoding));
-  stream.on('error', (e) => decoded.destroy(e));
+  // The streams are created when reading starts: an error (a GBK file read as UTF-8) then reaches the reader
+  // instead of surfacing as an unhandled 'error' event while the database is still being opened.
   let columns: string[] = [];
+  const open = (): NodeJS.ReadableStream => {
+    const stream = createReadStream(file);
+    const decoded = decoder(opts.encoding);
+    pipeline(stream, decoded, () => {
+      /* errors are delivered to the reader through `decoded` */
+    });
+    return decoded;
+  };
   return {
     format: opts.format,
     totalBytes,
-    bytesRead: () => stream.bytesRead,
+    estimateRecords: async () => Math.max(0, (await countLines(file)) - (opts.format === 'csv' ? 1 : 0)),
     columns: () => columns,
-    items: opts.format === 'csv' ? () => csvItems(decoded, (c) => (columns = c)) : () => ndjsonItems(decoded, columns),
+    items: opts.format === 'csv' ? () => csvItems(open(), (c) => (columns = c)) : () => ndjsonItems(open(), columns),
   };
 }
 
@@ -104,8 +111,8 @@ async function* csvItems(input: NodeJS.ReadableStream, setColumns: (c: string[])
       return undefined;
     },
   });
-  input.pipe(parser);
   input.on('error', (e) => parser.destroy(e as Error));
+  input.pipe(parser);
   let header: string[] | null = null;
   for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     while (skipped.length) yield skipped.shift()!;
@@ -127,6 +134,8 @@ async function* csvItems(input: NodeJS.ReadableStream, setColumns: (c: string[])
 }
 
 async function* ndjsonItems(input: NodeJS.ReadableStream, columns: string[]): AsyncGenerator<SourceItem> {
+  let failure: Error | null = null;
+  input.on('error', (e) => (failure = e as Error));
   const rl = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   for await (const text of rl) {
@@ -151,4 +160,24 @@ async function* ndjsonItems(input: NodeJS.ReadableStream, columns: string[]): As
     }
     yield { line, values, original };
   }
+  if (failure) throw failure;
+}
+
+/**
+ * Counts non-empty lines with a fast byte scan (for the progress bar's total). The line feed byte never occurs inside
+ * a multi-byte character in UTF-8 or GBK, so this is right for both.
+ */
+async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  let lineHasContent = false;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b === 0x0a) {
+        if (lineHasContent) lines++;
+        lineHasContent = false;
+      } else if (b !== 0x0d && b !== 0x20 && b !== 0x09) lineHasContent = true;
+    }
+  }
+  return lines + (lineHasContent ? 1 : 0);
 }

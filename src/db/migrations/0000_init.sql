@@ -243,10 +243,10 @@ CREATE INDEX "support_pairings_supporting_idx" ON "support_pairings" USING btree
 CREATE INDEX "support_pairings_supported_idx" ON "support_pairings" USING btree ("supported_organization_id");--> statement-breakpoint
 CREATE INDEX "tier_catalogue_tier_idx" ON "tier_catalogue_entries" USING btree ("tier","alliance_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "patients_id_number_uq" ON "patients" USING btree ("id_number");--> statement-breakpoint
-CREATE INDEX "patients_name_idx" ON "patients" USING btree ("name" text_pattern_ops);--> statement-breakpoint
+CREATE INDEX "patients_name_c_idx" ON "patients" USING btree ("name" collate "C","managing_organization_id");--> statement-breakpoint
+CREATE INDEX "patients_org_name_c_idx" ON "patients" USING btree ("managing_organization_id","name" collate "C");--> statement-breakpoint
 CREATE INDEX "patients_birth_date_idx" ON "patients" USING btree ("birth_date");--> statement-breakpoint
 CREATE INDEX "patients_phone_idx" ON "patients" USING btree ("phone");--> statement-breakpoint
-CREATE INDEX "patients_managing_org_idx" ON "patients" USING btree ("managing_organization_id");--> statement-breakpoint
 CREATE INDEX "patients_residence_idx" ON "patients" USING btree ("residence_division_code");--> statement-breakpoint
 CREATE INDEX "access_tokens_user_idx" ON "access_tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "access_tokens_expiry_idx" ON "access_tokens" USING btree ("expires_at");--> statement-breakpoint

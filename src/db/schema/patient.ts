@@ -34,10 +34,13 @@ export const patients = pgTable(
   },
   (t) => [
     uniqueIndex('patients_id_number_uq').on(t.idNumber),
-    index('patients_name_idx').on(sql`${t.name} text_pattern_ops`),
+    // Name search is a prefix search (FHIR string semantics) ordered by name. Byte order ("C") lets one btree serve
+    // both LIKE 'prefix%' and ORDER BY; the second column makes counts index-only for wide scopes, and the mirrored
+    // index serves narrow scopes (one clinic's patients by name).
+    index('patients_name_c_idx').on(sql`${t.name} collate "C"`, t.managingOrganizationId),
+    index('patients_org_name_c_idx').on(t.managingOrganizationId, sql`${t.name} collate "C"`),
     index('patients_birth_date_idx').on(t.birthDate),
     index('patients_phone_idx').on(t.phone),
-    index('patients_managing_org_idx').on(t.managingOrganizationId),
     index('patients_residence_idx').on(t.residenceDivisionCode),
   ],
 );

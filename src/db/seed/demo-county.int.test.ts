@@ -232,7 +232,7 @@ describe('demo county 长汀县', () => {
       expect(keysC.filter((k) => numbersA.has(k.idNumber)).length).toBeLessThan(50);
       const idx = await c.database.db.execute(sql`SELECT indexname FROM pg_indexes WHERE tablename = 'patients' ORDER BY 1`);
       expect((idx as unknown as { rows: { indexname: string }[] }).rows.map((r) => r.indexname)).toEqual([
-        'patients_birth_date_idx', 'patients_id_number_uq', 'patients_managing_org_idx', 'patients_name_idx',
+        'patients_birth_date_idx', 'patients_id_number_uq', 'patients_name_c_idx', 'patients_org_name_c_idx',
         'patients_phone_idx', 'patients_pkey', 'patients_residence_idx',
       ]);
       const fks = await c.database.db.execute(sql`SELECT conname FROM pg_constraint WHERE conrelid = 'patients'::regclass AND contype = 'f' ORDER BY 1`);

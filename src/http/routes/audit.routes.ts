@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
 
 const columns: { key: keyof AuditEventDto; header: string; width: number }[] = [
-  { key: 'at', header: '时间 (UTC)', width: 26 },
+  { key: 'at', header: '时间（北京时间）', width: 22 },
   { key: 'actorUsername', header: '操作人', width: 18 },
   { key: 'organizationName', header: '所属机构', width: 28 },
   { key: 'action', header: '操作', width: 12 },
@@ -21,6 +21,10 @@ const columns: { key: keyof AuditEventDto; header: string; width: number }[] = [
   { key: 'channel', header: '渠道', width: 8 },
   { key: 'ip', header: 'IP', width: 16 },
 ];
+
+/** Audit times are stored in UTC and exported in China Standard Time, as the staff reading them expect. */
+const cst = (iso: string): string => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
+const cell = (e: AuditEventDto, key: keyof AuditEventDto): unknown => (key === 'at' ? cst(e.at) : e[key]);
 
 const csvCell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : String(v);
@@ -52,7 +56,7 @@ export function auditRoutes(app: FastifyInstance, deps: AppDeps) {
       void (async () => {
         out.write('\uFEFF' + columns.map((c) => csvCell(c.header)).join(',') + '\r\n');
         const write = (batch: AuditEventDto[]) => {
-          for (const e of batch) out.write(columns.map((c) => csvCell(e[c.key])).join(',') + '\r\n');
+          for (const e of batch) out.write(columns.map((c) => csvCell(cell(e, c.key))).join(',') + '\r\n');
         };
         if (!first.done) write(first.value);
         for await (const batch of rows) write(batch);
@@ -70,7 +74,7 @@ export function auditRoutes(app: FastifyInstance, deps: AppDeps) {
       ws.columns = columns.map((c) => ({ key: c.key, header: c.header, width: c.width }));
       ws.getRow(1).font = { bold: true };
       const write = (batch: AuditEventDto[]) => {
-        for (const e of batch) ws.addRow(Object.fromEntries(columns.map((c) => [c.key, e[c.key] ?? ''])) as Record<string, unknown>).commit();
+        for (const e of batch) ws.addRow(Object.fromEntries(columns.map((c) => [c.key, cell(e, c.key) ?? ''])) as Record<string, unknown>).commit();
       };
       if (!first.done) write(first.value);
       for await (const batch of rows) write(batch);

@@ -15,6 +15,9 @@ export function patientRoutes(app: FastifyInstance, deps: AppDeps) {
   r.get('/api/v1/patients', { schema: { tags, querystring: patientQuerySchema } }, async (request) =>
     patients.search(contextOf(request, deps), request.query),
   );
+  r.get('/api/v1/patients/count', { schema: { tags, querystring: z.object({ organizationId: z.string().optional() }) } }, async (request) => ({
+    total: await patients.count(contextOf(request, deps), request.query.organizationId),
+  }));
   r.get('/api/v1/patients/:id', { schema: { tags, params: idParam } }, async (request) => patients.get(contextOf(request, deps), request.params.id));
   r.post('/api/v1/patients', { schema: { tags, body: patientInputSchema } }, async (request, reply) => {
     const p = await patients.register(contextOf(request, deps), request.body);

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import { roleCodes, type RoleCode } from '../../contracts/codes.js';
 import { userInputSchema, userUpdateSchema, type UserDto, type UserUpdate } from '../../contracts/identity.js';
 import type { RequestContext } from '../../shared/context.js';
@@ -122,18 +121,9 @@ function fromZod(issues: readonly { path: PropertyKey[]; message: string }[]): A
 // ---------------------------------------------------------------------------------------------------------------
 // Resource representation
 
-/** Fields the identity module may add to UserDto; used when present (externalId, version, updatedAt). */
-type UserView = UserDto & { externalId?: string | null; version?: number; updatedAt?: string };
+type UserView = UserDto;
 
-function versionOf(u: UserView): string {
-  if (typeof u.version === 'number') return `W/"${u.version}"`;
-  // Until the DTO carries the row version: a digest of what a client can see, so it changes when they change.
-  const digest = createHash('sha256')
-    .update(JSON.stringify([u.username, u.displayName, u.organizationId, u.roles, u.active, u.externalId ?? null, u.updatedAt ?? null]))
-    .digest('base64url')
-    .slice(0, 16);
-  return `W/"${digest}"`;
-}
+const versionOf = (u: UserView): string => `W/"${u.version}"`;
 
 function baseUrl(request: FastifyRequest, deps: AppDeps): string {
   return (deps.config.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/$/, '');
@@ -155,9 +145,9 @@ class Representer {
     return p;
   }
 
-  async user(u: UserView, externalId?: string | null) {
+  async user(u: UserView) {
     const organization = u.organizationId ? await this.identifierOf(u.organizationId) : null;
-    const ext = u.externalId !== undefined ? u.externalId : externalId;
+    const ext = u.externalId;
     return {
       schemas: organization ? [SCIM_USER, SCIM_ENTERPRISE] : [SCIM_USER],
       id: u.id,
@@ -171,7 +161,7 @@ class Representer {
       meta: {
         resourceType: 'User',
         created: u.createdAt,
-        lastModified: u.updatedAt ?? u.createdAt,
+        lastModified: u.updatedAt,
         location: `${this.base}${BASE}/Users/${u.id}`,
         version: versionOf(u),
       },
@@ -496,7 +486,7 @@ export function scimRoutes(app: FastifyInstance, deps: AppDeps) {
     const user = await audited(ctx, 'create', null, { userName, roles: parsed.data.roles, organization: parsed.data.organization ?? null }, () =>
       identity.createUser(ctx, parsed.data, { externalId: ext }),
     );
-    const resource = await represent(request).user(user, ext);
+    const resource = await represent(request).user(user);
     return reply.status(201).header('location', resource.meta.location).header('etag', resource.meta.version).send(resource);
   });
 
@@ -525,7 +515,7 @@ export function scimRoutes(app: FastifyInstance, deps: AppDeps) {
     const user = await audited(ctx, 'update', current.id, { via: 'PUT', fields: Object.keys(parsed.data) }, () =>
       identity.updateUser(ctx, current.id, { ...parsed.data, username: usernameCheck.data, ...(externalId !== undefined ? { externalId } : {}) }),
     );
-    const resource = await represent(request).user(user, externalId);
+    const resource = await represent(request).user(user);
     return reply.header('etag', resource.meta.version).send(resource);
   });
 
@@ -555,7 +545,7 @@ export function scimRoutes(app: FastifyInstance, deps: AppDeps) {
     }
     const changes = { ...parsed.data, ...(username !== undefined ? { username } : {}), ...(pending.externalId !== undefined ? { externalId: pending.externalId } : {}) };
     const user = await audited(ctx, 'update', current.id, { via: 'PATCH', fields: Object.keys(changes) }, () => identity.updateUser(ctx, current.id, changes));
-    const resource = await represent(request).user(user, pending.externalId);
+    const resource = await represent(request).user(user);
     return reply.header('etag', resource.meta.version).send(resource);
   });
 

@@ -5,6 +5,7 @@ import {
   parseDayValue, parseReferenceId, parseSearchQuery, parseToken, planAffiliationSearch, planLocationSearch, planOrganizationSearch,
   planPatientSearch, planPractitionerRoleSearch, searchsetBundle, splitOrValues, type FhirResourceType, type RawQuery,
 } from './fhir.search.js';
+import { parseDayRange } from './fhir.search.js';
 
 const errorOf = (fn: () => unknown): AppError => {
   try {
@@ -100,7 +101,8 @@ describe('plans', () => {
     expect(planPatientSearch(parse('Patient', { gender: 'unknown' }))).toBeNull();
     expect(planPatientSearch(parse('Patient', { name: '张建', family: '张' }))).toEqual({ namePrefix: '张建' });
     expect(planPatientSearch(parse('Patient', { name: '王', family: '张' }))).toBeNull();
-    expect(errorOf(() => planPatientSearch(parse('Patient', { birthdate: 'ge1950-01-01' }))).message).toContain('ge');
+    expect(errorOf(() => planPatientSearch(parse('Patient', { birthdate: 'sa1950-01-01' }))).message).toContain('sa1950');
+    expect(planPatientSearch(parse('Patient', { birthdate: 'ge1950-01-01' }))).toMatchObject({ birthDateFrom: '1950-01-01' });
   });
 });
 
@@ -128,5 +130,20 @@ describe('searchset Bundle', () => {
     const empty = searchsetBundle(origin, parse('Organization', {}), [], 0);
     expect(empty.entry).toBeUndefined();
     expect(empty.link!.map((l) => l.relation)).toEqual(['self', 'first']);
+  });
+});
+
+describe('birthdate prefixes', () => {
+  it('turns eq, ge, gt, le and lt into inclusive day ranges', () => {
+    expect(parseDayRange('birthdate', '1956-03-14')).toEqual({ from: '1956-03-14', to: '1956-03-14' });
+    expect(parseDayRange('birthdate', 'ge1956-03-14')).toEqual({ from: '1956-03-14' });
+    expect(parseDayRange('birthdate', 'gt1956-12-31')).toEqual({ from: '1957-01-01' });
+    expect(parseDayRange('birthdate', 'le1956-03-14')).toEqual({ to: '1956-03-14' });
+    expect(parseDayRange('birthdate', 'lt1956-03-01')).toEqual({ to: '1956-02-29' });
+  });
+
+  it('refuses prefixes it does not implement and impossible dates', () => {
+    expect(() => parseDayRange('birthdate', 'ne1956-03-14')).toThrow(/eq、ge、gt、le、lt/);
+    expect(() => parseDayRange('birthdate', '1956-02-30')).toThrow(/不存在/);
   });
 });

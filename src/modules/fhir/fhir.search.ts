@@ -85,7 +85,7 @@ export const searchParamSpecs: Record<FhirResourceType, readonly SearchParamSpec
     sp('token', 'Patient', 'identifier', `Resident ID number: value, or ${systems.residentId}|value`),
     sp('string', 'Patient', 'name', 'Starts with (the full name, i.e. the surname first); :exact for the whole name', { modifiers: ['exact'] }),
     { ...sp('string', 'individual', 'family', 'Surname: starts with'), definition: 'http://hl7.org/fhir/SearchParameter/individual-family' },
-    { ...sp('date', 'individual', 'birthdate', 'YYYY-MM-DD, optional prefix eq'), definition: 'http://hl7.org/fhir/SearchParameter/individual-birthdate' },
+    { ...sp('date', 'individual', 'birthdate', 'YYYY-MM-DD with optional prefix eq, ge, gt, le or lt'), definition: 'http://hl7.org/fhir/SearchParameter/individual-birthdate' },
     { ...sp('token', 'individual', 'gender', 'male, female (other, unknown match nobody: we record male/female)'), definition: 'http://hl7.org/fhir/SearchParameter/individual-gender' },
     { ...sp('token', 'individual', 'phone', 'Phone number, exact'), definition: 'http://hl7.org/fhir/SearchParameter/individual-phone' },
     sp('reference', 'Patient', 'organization', 'Organization/<id>: managing organization'),
@@ -226,6 +226,25 @@ export function parseDayValue(param: string, value: string): string {
 }
 
 const single = (p: ParsedParam | undefined): string | undefined => p?.values[0];
+
+const shiftDay = (day: string, days: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * A date search on whole days with the FHIR prefixes eq, ge, gt, le, lt (R4 search §3.1.1.4.5): the result is an
+ * inclusive range of days. Other prefixes (ne, sa, eb, ap) and partial dates are refused.
+ */
+export function parseDayRange(param: string, value: string): { from?: string; to?: string } {
+  const m = /^(eq|ge|gt|le|lt)?(\d{4}-\d{2}-\d{2})$/.exec(value);
+  if (!m && /^[a-z]{2}\d/.test(value)) throw notSupported(`搜索参数 ${param} 只支持 eq、ge、gt、le、lt 前缀，收到 "${value}"`);
+  const day = parseDayValue(param, m ? m[2]! : value);
+  switch (m?.[1]) {
+    case 'ge': return { from: day };
+    case 'gt': return { from: shiftDay(day, 1) };
+    case 'le': return { to: day };
+    case 'lt': return { to: shiftDay(day, -1) };
+    default: return { from: day, to: day };
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Resource plans: what to ask the services. `null` = nothing can match (e.g. an identifier system we do not issue).
@@ -481,7 +500,14 @@ export function planPatientSearch(s: ParsedSearch): PatientPlan | null {
     f.namePrefix = prefixes[0];
   }
   const birthdate = single(s.params.get('birthdate'));
-  if (birthdate) f.birthDate = parseDayValue('birthdate', birthdate);
+  if (birthdate) {
+    const range = parseDayRange('birthdate', birthdate);
+    if (range.from && range.from === range.to) f.birthDate = range.from;
+    else {
+      if (range.from) f.birthDateFrom = range.from;
+      if (range.to) f.birthDateTo = range.to;
+    }
+  }
   const gender = single(s.params.get('gender'));
   if (gender) {
     const { system, code } = parseToken(gender);

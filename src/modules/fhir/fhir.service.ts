@@ -31,8 +31,6 @@ export class PreconditionFailedError extends AppError {
   }
 }
 
-/** Filters that the services cannot apply are applied after the query on at most this many rows; beyond, we refuse. */
-const IN_MEMORY_LIMIT = 5000;
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const noSuch = (type: string, id: string) => notFound(`${type}/${id} 不存在`);
@@ -85,8 +83,7 @@ export class FhirService {
         return (await this.rolesToFhir([r], today))[0]!;
       }
       case 'OrganizationAffiliation': {
-        // NetworkService has no membership-by-id lookup; the membership table is small (one row per member and period).
-        const m = (await network.membershipsOf({})).find((x) => x.id === id);
+        const m = await network.membership(id);
         if (!m) throw noSuch(type, id);
         return membershipToFhir(m, today);
       }
@@ -142,18 +139,12 @@ export class FhirService {
       case 'PractitionerRole': {
         const f = planPractitionerRoleSearch(s);
         if (!f) return none;
-        const filter = { practitionerId: f.practitionerId, organizationId: f.organizationId, ids: f.ids };
-        if (!f.on && !f.kinds) {
-          const r = await network.findPractitionerRoles(filter, s.offset, s.count);
-          return { resources: await this.rolesToFhir(r.items, today), total: r.total };
-        }
-        // Date and role kind are not filters of NetworkService: filter a bounded list here, or refuse.
-        const all = await network.findPractitionerRoles(filter, 0, IN_MEMORY_LIMIT);
-        if (all.total > IN_MEMORY_LIMIT) {
-          throw invalid(`按 date 或 role 检索时匹配的执业记录超过 ${IN_MEMORY_LIMIT} 条，请加上 practitioner 或 organization 条件缩小范围`);
-        }
-        const matching = all.items.filter((r) => (!f.on || coversDate(r, f.on)) && (!f.kinds || f.kinds.includes(r.kind)));
-        return { resources: await this.rolesToFhir(pageOf(matching, s), today), total: matching.length };
+        const r = await network.findPractitionerRoles(
+          { practitionerId: f.practitionerId, organizationId: f.organizationId, ids: f.ids, on: f.on, kinds: f.kinds },
+          s.offset,
+          s.count,
+        );
+        return { resources: await this.rolesToFhir(r.items, today), total: r.total };
       }
       case 'OrganizationAffiliation': {
         const f = planAffiliationSearch(s);

@@ -262,7 +262,10 @@ function toUserDto(u: UserWithRoles, now: Date): UserDto {
     active: u.active,
     locked: !!u.lockedUntil && u.lockedUntil > now,
     lastLoginAt: u.lastLoginAt ? u.lastLoginAt.toISOString() : null,
+    externalId: u.externalId,
+    version: u.version,
     createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
   };
 }
 

@@ -177,8 +177,9 @@ export class NetworkRepository {
   }
 
   /** Memberships of an alliance; with `on`, only those in force on that date. */
-  async memberships(filter: { allianceId?: string; organizationId?: string; on?: string | undefined; organizationIds?: readonly string[] }): Promise<MembershipRow[]> {
+  async memberships(filter: { id?: string; allianceId?: string; organizationId?: string | undefined; on?: string | undefined; organizationIds?: readonly string[] }): Promise<MembershipRow[]> {
     const conds: (SQL | undefined)[] = [];
+    if (filter.id) conds.push(eq(allianceMemberships.id, filter.id));
     if (filter.allianceId) conds.push(eq(allianceMemberships.allianceId, filter.allianceId));
     if (filter.organizationId) conds.push(eq(allianceMemberships.organizationId, filter.organizationId));
     if (filter.organizationIds) conds.push(inArray(allianceMemberships.organizationId, filter.organizationIds.length ? [...filter.organizationIds] : ['']));
@@ -272,8 +273,12 @@ export class NetworkRepository {
     return { rows: rows.map((r) => ({ ...r.p, homeOrganizationName: r.homeOrganizationName, departmentName: r.departmentName })), total: total?.n ?? 0 };
   }
 
-  async practitionerRoles(f: { organizationId?: string; practitionerId?: string; kinds?: readonly ('home' | 'stationed' | 'circuit' | 'visiting')[]; ids?: readonly string[] }, page = { offset: 0, limit: 1000 }) {
+  async practitionerRoles(f: { organizationId?: string | undefined; practitionerId?: string | undefined; kinds?: readonly ('home' | 'stationed' | 'circuit' | 'visiting')[] | undefined; ids?: readonly string[] | undefined; on?: string | undefined }, page = { offset: 0, limit: 1000 }) {
     const conds: (SQL | undefined)[] = [];
+    if (f.on) {
+      conds.push(lte(practitionerRoles.validFrom, f.on));
+      conds.push(or(isNull(practitionerRoles.validTo), gt(practitionerRoles.validTo, f.on)));
+    }
     if (f.organizationId) conds.push(eq(practitionerRoles.organizationId, f.organizationId));
     if (f.practitionerId) conds.push(eq(practitionerRoles.practitionerId, f.practitionerId));
     if (f.kinds) conds.push(inArray(practitionerRoles.kind, [...f.kinds]));

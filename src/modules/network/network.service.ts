@@ -223,8 +223,14 @@ export class NetworkService {
     return (await this.repo.memberships({ allianceId: a.id, on })).map(toMembershipDto);
   }
 
+  /** One membership period by id, or null. */
+  async membership(id: string): Promise<MembershipDto | null> {
+    const [row] = await this.repo.memberships({ id });
+    return row ? toMembershipDto(row) : null;
+  }
+
   /** Every membership (history) of an organization or of several; `on` restricts to a date. */
-  async membershipsOf(filter: { organizationId?: string; organizationIds?: readonly string[]; on?: string }): Promise<MembershipDto[]> {
+  async membershipsOf(filter: { organizationId?: string | undefined; organizationIds?: readonly string[]; on?: string | undefined }): Promise<MembershipDto[]> {
     return (await this.repo.memberships(filter)).map(toMembershipDto);
   }
 
@@ -252,8 +258,7 @@ export class NetworkService {
         reason: input.reason ?? null, createdBy: ctx.actor.username,
       });
     });
-    const [row] = (await this.repo.memberships({ allianceId: alliance.id, organizationId: org.id })).filter((m) => m.id === id);
-    return toMembershipDto(row!);
+    return (await this.membership(id))!;
   }
 
   /** Ends a membership on a date (exclusive). History before that date is left exactly as it was. */
@@ -267,9 +272,7 @@ export class NetworkService {
       if (validTo <= m.validFrom) throw invalid(`结束日期应晚于加入日期 ${m.validFrom}`, 'validTo');
       await this.repo.closeMembership(tx, m.id, validTo, reason);
     });
-    const rows = await this.repo.memberships({});
-    const row = rows.find((m) => m.id === membershipId);
-    return toMembershipDto(row!);
+    return (await this.membership(membershipId))!;
   }
 
   /** Organizations sharing an alliance with `organizationId` on date `on`, itself included. */
@@ -296,7 +299,11 @@ export class NetworkService {
     return { items: rows.map(toPractitionerDto), total };
   }
 
-  async findPractitionerRoles(filter: { organizationId?: string; practitionerId?: string; ids?: readonly string[] }, offset: number, limit: number) {
+  async findPractitionerRoles(
+    filter: { organizationId?: string | undefined; practitionerId?: string | undefined; ids?: readonly string[] | undefined; on?: string | undefined; kinds?: readonly ('home' | 'stationed' | 'circuit' | 'visiting')[] | undefined },
+    offset: number,
+    limit: number,
+  ) {
     const { rows, total } = await this.repo.practitionerRoles(filter, { offset, limit });
     return { items: rows.map(toPractitionerRoleDto), total };
   }

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { divisions, organizations, patients } from '../../db/schema/index.js';
 
@@ -11,6 +11,9 @@ export interface PatientFilter {
   namePrefix?: string | undefined;
   nameExact?: string | undefined;
   birthDate?: string | undefined;
+  /** Inclusive range, for FHIR `birthdate=geYYYY-MM-DD` / `le…`. */
+  birthDateFrom?: string | undefined;
+  birthDateTo?: string | undefined;
   sex?: 'male' | 'female' | undefined;
   phone?: string | undefined;
   organizationId?: string | undefined;
@@ -52,10 +55,12 @@ export class PatientRepository {
       inArray(patients.managingOrganizationId, f.scopeOrganizationIds.length ? [...f.scopeOrganizationIds] : ['']),
     ];
     if (f.idNumber) conds.push(eq(patients.idNumber, f.idNumber));
-    // Chinese has no letter case; LIKE (not ILIKE) keeps the text_pattern_ops index usable for prefix search.
-    if (f.namePrefix) conds.push(sql`${patients.name} like ${`${escapeLike(f.namePrefix)}%`}`);
+    // Chinese has no letter case; LIKE under the "C" collation is what the name indexes serve (see schema).
+    if (f.namePrefix) conds.push(sql`${patients.name} collate "C" like ${`${escapeLike(f.namePrefix)}%`}`);
     if (f.nameExact) conds.push(eq(patients.name, f.nameExact));
     if (f.birthDate) conds.push(eq(patients.birthDate, f.birthDate));
+    if (f.birthDateFrom) conds.push(gte(patients.birthDate, f.birthDateFrom));
+    if (f.birthDateTo) conds.push(lte(patients.birthDate, f.birthDateTo));
     if (f.sex) conds.push(eq(patients.sex, f.sex));
     if (f.phone) conds.push(eq(patients.phone, f.phone));
     if (f.organizationId) conds.push(eq(patients.managingOrganizationId, f.organizationId));
@@ -65,10 +70,15 @@ export class PatientRepository {
 
   async search(f: PatientFilter, page: { offset: number; limit: number; sort: 'name' | 'birthDate' | 'createdAt' }) {
     const where = this.where(f);
-    const order = page.sort === 'birthDate' ? desc(patients.birthDate) : page.sort === 'createdAt' ? desc(patients.createdAt) : asc(patients.name);
+    const order = page.sort === 'birthDate' ? desc(patients.birthDate) : page.sort === 'createdAt' ? desc(patients.createdAt) : sql`${patients.name} collate "C"`;
     const [total] = await this.db.select({ n: count() }).from(patients).where(where);
     const rows = this.flatten(await this.base().where(where).orderBy(order, asc(patients.id)).offset(page.offset).limit(page.limit));
     return { rows, total: total?.n ?? 0 };
+  }
+
+  async count(f: PatientFilter): Promise<number> {
+    const [total] = await this.db.select({ n: count() }).from(patients).where(this.where(f));
+    return total?.n ?? 0;
   }
 
   async insert(row: typeof patients.$inferInsert): Promise<void> {

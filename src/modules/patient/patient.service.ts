@@ -67,6 +67,12 @@ export class PatientService {
     return { items, total, page: q.page, pageSize: q.pageSize };
   }
 
+  /** How many patients the actor may see, optionally of one organization: a number, no patient data, not audited. */
+  async count(ctx: RequestContext, organizationId?: string): Promise<number> {
+    const scope = await this.identity.patientScope(ctx.actor, ctx.clock.now());
+    return this.repo.count({ scopeOrganizationIds: [...scope.keys()], organizationId });
+  }
+
   /**
    * Search restricted to the actor's scope (the same rule as a single read); each returned patient is audited with the
    * basis that allowed it. Used by the JSON API and the FHIR façade.
@@ -80,12 +86,16 @@ export class PatientService {
   ): Promise<{ items: PatientDto[]; total: number }> {
     const scope = await this.identity.patientScope(ctx.actor, ctx.clock.now());
     const { rows, total } = await this.repo.search({ ...filter, scopeOrganizationIds: [...scope.keys()] }, { offset, limit, sort });
-    const allowed = rows.filter((r) => decidePatientAccess(scope, r.managingOrganizationId).allowed);
+    // The query is already scoped; deciding each row again is the same rule, and it yields the basis to audit.
+    const allowed = rows.flatMap((r) => {
+      const d = decidePatientAccess(scope, r.managingOrganizationId);
+      return d.allowed ? [{ row: r, basis: d.basis }] : [];
+    });
     await this.audit.record(
       ctx,
-      allowed.map((r) => ({ action: 'search' as const, resourceType: 'Patient', resourceId: r.id, patientId: r.id, basis: basisOf(scope, r), outcome: 'allowed' as const })),
+      allowed.map(({ row, basis }) => ({ action: 'search' as const, resourceType: 'Patient', resourceId: row.id, patientId: row.id, basis, outcome: 'allowed' as const })),
     );
-    return { items: allowed.map(toPatientDto), total };
+    return { items: allowed.map(({ row }) => toPatientDto(row)), total };
   }
 
   /** Validated, duplicate-checked registration. Nothing is written when any check fails. */
@@ -258,11 +268,6 @@ export class PatientService {
     for (const [i, c] of chronicConditions.entries()) if (!normaliseIcd10(c)) throw invalid(`慢性病编码 ${c} 不是有效的 ICD-10 编码`, `chronicConditions[${i}]`);
     return { idNumber, birthDate, sex, countyCode, chronicConditions };
   }
-}
-
-function basisOf(scope: PatientScope, r: PatientRow): AccessBasis {
-  const d = decidePatientAccess(scope, r.managingOrganizationId);
-  return d.allowed ? d.basis : 'own-facility';
 }
 
 /** The search box takes a name, an ID number or a phone number. */

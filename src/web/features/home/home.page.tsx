@@ -20,7 +20,7 @@ import { isInForce, shanghaiDate, shanghaiDayRange } from '../../lib/format.js';
 import { useUsers } from '../admin/users.api.js';
 import { useAuditEvents } from '../audit/audit.api.js';
 import { useAlliances, useNetworkSummary, useOrganization } from '../network/network.api.js';
-import { usePatients } from '../patients/patients.api.js';
+import { usePatientCount } from '../patients/patients.api.js';
 
 /** antd preset colors as hex, for the chart bars that match the tier tags. */
 const presetHex: Record<string, string> = {
@@ -66,8 +66,8 @@ function FacilitySection({ me }: { me: MeDto }) {
   const navigate = useNavigate();
   const orgId = me.organization?.id ?? '';
   const detail = useOrganization(orgId);
-  const own = usePatients({ organizationId: orgId, page: 1, pageSize: 1 });
-  const visible = usePatients({ page: 1, pageSize: 1 });
+  const own = usePatientCount(orgId);
+  const visible = usePatientCount();
   const today = shanghaiDate();
   const canRegister = mayUse(me.roles, 'registerPatient');
 
