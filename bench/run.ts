@@ -13,6 +13,29 @@ const repo = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.BENCH_PORT ?? 39200);
 const base = `http://127.0.0.1:${port}`;
 const residents = process.env.YILIAN_DEMO_RESIDENTS;
+/** Set BENCH_DATABASE_URL (a PostgreSQL server URL) to measure on PostgreSQL: a fresh database is created and dropped. */
+const pgServer = process.env.BENCH_DATABASE_URL;
+
+async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> } | null> {
+  if (!pgServer) return null;
+  const { default: pg } = await import('pg');
+  const name = `yilian_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: pgServer });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(pgServer);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: pgServer });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -46,11 +69,11 @@ function treeRssMb(pid: number): number {
   return Math.round(total);
 }
 
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; readyMs: number }> {
+async function startServer(dataDir: string, databaseUrl = ''): Promise<{ child: ChildProcess; readyMs: number }> {
   const t0 = performance.now();
   const child = spawn('npm', ['start'], {
     cwd: repo,
-    env: { ...process.env, PORT: String(port), YILIAN_DATA_DIR: dataDir, YILIAN_ADMIN_PASSWORD: 'bench-admin-pass', DATABASE_URL: '' },
+    env: { ...process.env, PORT: String(port), YILIAN_DATA_DIR: dataDir, YILIAN_ADMIN_PASSWORD: 'bench-admin-pass', DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });
@@ -70,6 +93,15 @@ async function stopServer(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   process.kill(-child.pid!, 'SIGTERM');
   await exited;
+  // npm exits before the server it started: wait until the port is free so the data directory is released.
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${base}/health`);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function token(username: string): Promise<string> {
@@ -82,13 +114,16 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
+const store = (): string => (pgServer ? 'postgresql' : 'pglite');
+
 async function startup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'yilian-bench-'));
+  const pgdb = await freshDatabaseUrl();
   try {
-    const first = await startServer(dir);
+    const first = await startServer(dir, pgdb?.url);
     const rssAfterSeed = treeRssMb(first.child.pid!);
     await stopServer(first.child);
-    const second = await startServer(dir);
+    const second = await startServer(dir, pgdb?.url);
     await new Promise((r) => setTimeout(r, 1000));
     const rssIdle = treeRssMb(second.child.pid!);
     // A little traffic so the figure reflects a warm server, not an idle one.
@@ -96,15 +131,17 @@ async function startup(): Promise<void> {
     for (let i = 0; i < 200; i++) await fetch(`${base}/fhir/Patient?name=${encodeURIComponent('王')}&_count=20`, { headers: { authorization: `Bearer ${tk}` } });
     const rssWarm = treeRssMb(second.child.pid!);
     await stopServer(second.child);
-    console.log(JSON.stringify({ bench: 'startup', residents: residents ?? 'default', emptyToReadyS: +(first.readyMs / 1000).toFixed(1), seededToReadyS: +(second.readyMs / 1000).toFixed(1), rssMbAfterSeed: rssAfterSeed, rssMbIdle: rssIdle, rssMbWarm: rssWarm }));
+    console.log(JSON.stringify({ bench: 'startup', store: store(), residents: residents ?? 'default', emptyToReadyS: +(first.readyMs / 1000).toFixed(1), seededToReadyS: +(second.readyMs / 1000).toFixed(1), rssMbAfterSeed: rssAfterSeed, rssMbIdle: rssIdle, rssMbWarm: rssWarm }));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    await pgdb?.drop();
   }
 }
 
 async function fhirPatientSearch(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'yilian-bench-'));
-  const { child } = await startServer(dir);
+  const pgdb = await freshDatabaseUrl();
+  const { child } = await startServer(dir, pgdb?.url);
   try {
     const tk = await token('referral.desk');
     const names = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '钟', '赖', '罗', '曾', '丘'];
@@ -128,11 +165,12 @@ async function fhirPatientSearch(): Promise<void> {
       return { requests: n, concurrency, p50ms: +pct(lat, 50).toFixed(1), p95ms: +pct(lat, 95).toFixed(1), p99ms: +pct(lat, 99).toFixed(1), reqPerS: Math.round(n / s) };
     };
     await run(50, 1); // warm-up
-    console.log(JSON.stringify({ bench: 'fhir-patient-search', residents: residents ?? 'default', ...(await run(500, 1)) }));
-    console.log(JSON.stringify({ bench: 'fhir-patient-search', residents: residents ?? 'default', ...(await run(1000, 8)) }));
+    console.log(JSON.stringify({ bench: 'fhir-patient-search', store: store(), residents: residents ?? 'default', ...(await run(500, 1)) }));
+    console.log(JSON.stringify({ bench: 'fhir-patient-search', store: store(), residents: residents ?? 'default', ...(await run(1000, 8)) }));
   } finally {
     await stopServer(child);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    await pgdb?.drop();
   }
 }
 
