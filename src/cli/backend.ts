@@ -3,6 +3,7 @@ import type { RoleCode } from '../contracts/codes.js';
 import type { MeDto, UserDto, UserInput } from '../contracts/identity.js';
 import type { OrganizationDto, OrganizationInput } from '../contracts/network.js';
 import type { PatientDto, PatientInput } from '../contracts/patient.js';
+import type { RegistrationResult } from '../modules/patient/index.js';
 import { systemClock } from '../shared/clock.js';
 import type { Actor, RequestContext } from '../shared/context.js';
 import type { Page } from '../shared/pagination.js';
@@ -35,6 +36,11 @@ export interface CliBackend {
   findOrganization(idOrIdentifier: string): Promise<OrganizationRef | null>;
   /** Registers a patient; `onBehalfOf` is the organization the CLI acts for when it works on the database directly. */
   registerPatient(input: PatientInput, onBehalfOf: string): Promise<PatientDto>;
+  /**
+   * Registers many patients at once with the same outcome per row as `registerPatient` on each in turn (direct
+   * access only; through the server, rows go one by one).
+   */
+  registerPatients?(inputs: PatientInput[], onBehalfOf: string): Promise<RegistrationResult[]>;
   hasIdenticalPatient(p: PatientFingerprint, onBehalfOf: string): Promise<boolean>;
   /** The organization of the account the import runs as (server) — null when it has none. */
   registrarOrganization(): Promise<OrganizationRef | null | 'any'>;
@@ -93,6 +99,10 @@ export class DirectBackend implements CliBackend {
 
   async registerPatient(input: PatientInput, onBehalfOf: string): Promise<PatientDto> {
     return this.services.patients.register(this.patientCtx(onBehalfOf), input);
+  }
+
+  async registerPatients(inputs: PatientInput[], onBehalfOf: string): Promise<RegistrationResult[]> {
+    return this.services.patients.registerMany(this.patientCtx(onBehalfOf), inputs);
   }
 
   async hasIdenticalPatient(p: PatientFingerprint, onBehalfOf: string): Promise<boolean> {

@@ -12,6 +12,7 @@ import {
 import { ImportAborted, runImport, type ImportJob, type ImportSummary } from '../import/runner.js';
 import { detectFormat, openSource, type RecordSource, type SourceItem } from '../import/source.js';
 import type { OrganizationInput } from '../../contracts/network.js';
+import type { PatientInput } from '../../contracts/patient.js';
 
 export interface ImportOptions extends ServerCredentials {
   rejects?: string;
@@ -71,6 +72,9 @@ function checkHeader(kind: Kind, m: HeaderMapping, needsManagingOrg: boolean): v
   if (m.unknown.length) say(`忽略未知的列 / ignoring unknown column(s): ${m.unknown.join(', ')}（${kind}）`);
   if (m.duplicated.length) say(`忽略重复的列 / ignoring repeated column(s): ${m.duplicated.join(', ')}`);
 }
+
+/** Rows per registerMany call on a direct import: big enough to amortise the per-batch queries, small enough for memory. */
+const IMPORT_BATCH_SIZE = 1000;
 
 function parseConcurrency(v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -196,6 +200,32 @@ async function importPatients(
     return p;
   };
 
+  /** Where a row goes: its managing organization and the organization the import acts for. */
+  const placeOf = async ({ input, managingOrganization }: PatientRow) => {
+    let managing: OrganizationRef | null = defaultOrg;
+    if (managingOrganization) {
+      managing = await resolveOrg(managingOrganization);
+      if (!managing) throw new AppError('invalid', `机构 ${managingOrganization} 不存在 / organization not found`, { path: 'managingOrganization' });
+    }
+    if (!managing && registrar === 'any') {
+      throw new AppError('invalid', '未指定管理机构：请填写 managingOrganization 列或使用 --org / no managing organization', { path: 'managingOrganization' });
+    }
+    const row = { ...input, managingOrganizationId: managing?.id ?? null };
+    // A row confirmed as "not a duplicate" has no ID number to make a re-run safe: it is refused when the very same
+    // person (name, birth date, sex, phone, managing organization) is already there — the row of an earlier run.
+    const rerunCheck = row.confirmNotDuplicate && !row.idNumber && row.birthDate && row.sex && managing
+      ? { name: row.name, birthDate: row.birthDate, sex: row.sex, phone: row.phone ?? null, managingOrganizationId: managing.id }
+      : null;
+    return { row, onBehalfOf: (defaultOrg ?? managing)?.id ?? '', rerunCheck };
+  };
+  const registerOne = async ({ row, onBehalfOf, rerunCheck }: Awaited<ReturnType<typeof placeOf>>) => {
+    if (rerunCheck && (await backend.hasIdenticalPatient(rerunCheck, onBehalfOf))) {
+      throw new AppError('duplicate', '已有姓名、出生日期、性别、手机号和管理机构完全相同的患者（多为上次导入的同一行），未重复登记 / an identical patient is already registered (likely imported by an earlier run)');
+    }
+    await backend.registerPatient(row, onBehalfOf);
+  };
+
+  const registerPatients = backend.registerPatients?.bind(backend);
   const job: ImportJob<PatientRow> = {
     source,
     label: '导入患者 patients',
@@ -209,30 +239,46 @@ async function importPatients(
       const r = toPatientRow(reader.values(item));
       return r.ok ? { ok: true, value: r.value, key: birthDateKey(r.value.input) } : r;
     },
-    apply: async ({ input, managingOrganization }) => {
-      let managing: OrganizationRef | null = defaultOrg;
-      if (managingOrganization) {
-        managing = await resolveOrg(managingOrganization);
-        if (!managing) throw new AppError('invalid', `机构 ${managingOrganization} 不存在 / organization not found`, { path: 'managingOrganization' });
-      }
-      if (!managing && registrar === 'any') {
-        throw new AppError('invalid', '未指定管理机构：请填写 managingOrganization 列或使用 --org / no managing organization', { path: 'managingOrganization' });
-      }
-      const onBehalfOf = (defaultOrg ?? managing)?.id ?? '';
-      const row = { ...input, managingOrganizationId: managing?.id ?? null };
-      // A row confirmed as "not a duplicate" has no ID number to make a re-run safe: refuse it when the very same
-      // person (name, birth date, sex, phone, managing organization) is already there — the row of an earlier run.
-      if (row.confirmNotDuplicate && !row.idNumber && row.birthDate && row.sex && managing) {
-        const same = await backend.hasIdenticalPatient(
-          { name: row.name, birthDate: row.birthDate, sex: row.sex, phone: row.phone ?? null, managingOrganizationId: managing.id },
-          onBehalfOf,
-        );
-        if (same) {
-          throw new AppError('duplicate', '已有姓名、出生日期、性别、手机号和管理机构完全相同的患者（多为上次导入的同一行），未重复登记 / an identical patient is already registered (likely imported by an earlier run)');
+    apply: async (value) => registerOne(await placeOf(value)),
+    // Directly on the database, rows are registered a batch at a time (PatientService.registerMany), in file order
+    // and with the outcome of registering them one by one: consecutive rows acting for the same organization go
+    // together; a confirmed row without an ID number goes alone, after the rows before it, for its re-run check.
+    batchSize: IMPORT_BATCH_SIZE,
+    applyBatch: registerPatients && (async (values, done) => {
+      let group: { index: number; row: PatientInput }[] = [];
+      let groupFor = '';
+      const registerGroup = async () => {
+        if (group.length === 0) return;
+        const results = await registerPatients(group.map((g) => g.row), groupFor);
+        results.forEach((r, k) => done(group[k]!.index, r.ok ? null : r.error));
+        group = [];
+      };
+      for (const [index, value] of values.entries()) {
+        let place: Awaited<ReturnType<typeof placeOf>>;
+        try {
+          place = await placeOf(value);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          done(index, e);
+          continue;
         }
+        if (place.rerunCheck) {
+          await registerGroup();
+          try {
+            await registerOne(place);
+            done(index, null);
+          } catch (e) {
+            if (!(e instanceof AppError)) throw e;
+            done(index, e);
+          }
+          continue;
+        }
+        if (group.length && place.onBehalfOf !== groupFor) await registerGroup();
+        groupFor = place.onBehalfOf;
+        group.push({ index, row: place.row });
       }
-      await backend.registerPatient(row, onBehalfOf);
-    },
+      await registerGroup();
+    }),
   };
   return runImport(job);
 }

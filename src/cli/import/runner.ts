@@ -18,6 +18,14 @@ export interface ImportJob<T> {
   /** Writes one row; an AppError refuses the row, anything else stops the import. */
   apply(value: T): Promise<void>;
   /**
+   * Optional: writes rows in batches of `batchSize`, in file order, one batch at a time, calling `done(index, outcome)`
+   * once a row's outcome is final (null = written, an AppError = refused). Outcomes must equal `apply` on each row in
+   * turn. When the batch throws, the rows it has not reported are redone one by one with `apply`, so a fatal error is
+   * reported at its row with the rows before it written — as without batches. Concurrency and keys do not apply.
+   */
+  applyBatch?: (values: T[], done: (index: number, outcome: AppError | null) => void) => Promise<void>;
+  batchSize?: number;
+  /**
    * Rows in flight at once. Rows with the same key (e.g. the same birth date, which is what duplicate detection
    * compares) never run at the same time and keep file order, so the second of two similar rows is always checked
    * against the first — concurrency never lets a duplicate through.
@@ -118,6 +126,49 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
     });
   };
 
+  /** Applies one row and settles it: refused on an AppError, stops the import on anything else. */
+  const applyOne = async (mySeq: number, item: SourceItem, value: T) => {
+    if (fatal) return settle(mySeq, { item, reason: '导入已中止，本行未处理 / not processed: the import stopped', category: 'not-processed' });
+    try {
+      await job.apply(value);
+      settle(mySeq, null);
+    } catch (e) {
+      if (isAppError(e)) {
+        const r = reasonOf(e);
+        settle(mySeq, { item, reason: r.reason, category: r.category });
+      } else {
+        fatal ??= e;
+        settle(mySeq, { item, reason: `导入中止 / import stopped: ${(e as Error).message}`, category: 'error' });
+      }
+    }
+  };
+
+  type Pending = { seq: number; item: SourceItem; value: T };
+  let pending: Pending[] = [];
+  const flushBatch = async (applyBatch: NonNullable<ImportJob<T>['applyBatch']>) => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    const reported = new Array<boolean>(batch.length).fill(false);
+    try {
+      await applyBatch(
+        batch.map((b) => b.value),
+        (k, err) => {
+          const b = batch[k];
+          if (!b || reported[k]) throw new Error(`row ${k} of a batch of ${batch.length} reported twice or out of range`);
+          reported[k] = true;
+          if (!err) return settle(b.seq, null);
+          const r = reasonOf(err);
+          settle(b.seq, { item: b.item, reason: r.reason, category: r.category });
+        },
+      );
+      if (reported.every(Boolean)) return;
+    } catch {
+      // Redone below, row by row: a fatal error then names its row.
+    }
+    for (const [k, b] of batch.entries()) if (!reported[k]) await applyOne(b.seq, b.item, b.value);
+  };
+
   const inFlight = new Set<Promise<void>>();
   const tails = new Map<string, Promise<void>>();
   let seq = 0;
@@ -146,25 +197,16 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
         settle(mySeq, { item, reason: prepared.reason, category: prepared.category ?? 'invalid' });
         continue;
       }
+      if (job.applyBatch) {
+        pending.push({ seq: mySeq, item, value: prepared.value });
+        if (pending.length >= (job.batchSize ?? 1000)) await flushBatch(job.applyBatch);
+        continue;
+      }
       while (inFlight.size >= job.concurrency) await Promise.race(inFlight);
       if (fatal) break;
-      const run = async () => {
-        if (fatal) return settle(mySeq, { item, reason: '导入已中止，本行未处理 / not processed: the import stopped', category: 'not-processed' });
-        try {
-          await job.apply(prepared.value);
-          settle(mySeq, null);
-        } catch (e) {
-          if (isAppError(e)) {
-            const r = reasonOf(e);
-            settle(mySeq, { item, reason: r.reason, category: r.category });
-          } else {
-            fatal ??= e;
-            settle(mySeq, { item, reason: `导入中止 / import stopped: ${(e as Error).message}`, category: 'error' });
-          }
-        }
-      };
+      const value = prepared.value;
       const key = prepared.key;
-      const task = (tails.get(key) ?? Promise.resolve()).then(run);
+      const task = (tails.get(key) ?? Promise.resolve()).then(() => applyOne(mySeq, item, value));
       const tracked = task.finally(() => {
         inFlight.delete(tracked);
         if (tails.get(key) === tracked) tails.delete(key);
@@ -175,6 +217,8 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
   } catch (e) {
     fatal ??= e;
   }
+  // Rows read before an interruption or a file error are written, as they would have been one by one.
+  if (job.applyBatch) await flushBatch(job.applyBatch);
   await Promise.all(inFlight);
   await flushing;
   progress.stop();

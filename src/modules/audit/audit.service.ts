@@ -29,9 +29,13 @@ export class AuditService {
     this.repo = new AuditRepository(db);
   }
 
-  async record(ctx: RequestContext, entries: readonly AuditEntry[]): Promise<void> {
+  /**
+   * Appends entries (one multi-row insert). `tx` is the caller's open transaction, for writes whose audit rows must
+   * commit or roll back with them.
+   */
+  async record(ctx: RequestContext, entries: readonly AuditEntry[], tx?: Db): Promise<void> {
     const at = ctx.clock.now();
-    await this.repo.insert(
+    await (tx ? new AuditRepository(tx) : this.repo).insert(
       entries.map((e) => ({
         at,
         actorUserId: ctx.actor.userId || null,

@@ -91,13 +91,23 @@ export class IdentityRepository {
     await this.db.insert(accessTokens).values(row);
   }
 
-  async findLiveToken(tokenHash: string, now: Date) {
+  /**
+   * The actor behind a live token in one round trip (it runs on every request): the token must be unexpired and
+   * unrevoked, its user active.
+   */
+  async actorForToken(tokenHash: string, kind: 'bearer' | 'session', now: Date): Promise<{ userId: string; username: string; organizationId: string | null; roles: RoleCode[] } | undefined> {
     const [row] = await this.db
-      .select({ userId: accessTokens.userId, kind: accessTokens.kind, clientId: accessTokens.clientId, expiresAt: accessTokens.expiresAt })
+      .select({
+        userId: users.id,
+        username: users.username,
+        organizationId: users.organizationId,
+        roles: sql<RoleCode[]>`coalesce((select array_agg(r.role order by r.role) from ${userRoles} r where r.user_id = ${users.id}), '{}')`,
+      })
       .from(accessTokens)
-      .where(and(eq(accessTokens.tokenHash, tokenHash), gt(accessTokens.expiresAt, now), isNull(accessTokens.revokedAt)))
+      .innerJoin(users, eq(users.id, accessTokens.userId))
+      .where(and(eq(accessTokens.tokenHash, tokenHash), eq(accessTokens.kind, kind), gt(accessTokens.expiresAt, now), isNull(accessTokens.revokedAt), eq(users.active, true)))
       .limit(1);
-    return row;
+    return row ? { ...row, roles: parseTextArray(row.roles) as RoleCode[] } : undefined;
   }
 
   async revokeToken(tokenHash: string, at: Date): Promise<void> {
@@ -133,3 +143,10 @@ export class IdentityRepository {
 }
 
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** node-postgres parses text[] into an array; PGlite may hand back the literal '{a,b}' for an aggregate. */
+function parseTextArray(v: unknown): string[] {
+  if (Array.isArray(v)) return v as string[];
+  if (typeof v === 'string') return v.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+  return [];
+}

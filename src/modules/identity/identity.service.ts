@@ -91,11 +91,7 @@ export class IdentityService {
   /** The actor behind a token, or null when it is unknown, expired, revoked or its user was disabled. */
   async resolveToken(token: string, kind: 'bearer' | 'session', now: Date): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
-    const row = await this.repo.findLiveToken(sha256(token), now);
-    if (!row || row.kind !== kind) return null;
-    const user = await this.repo.findUserById(row.userId);
-    if (!user || !user.active) return null;
-    return { userId: user.id, username: user.username, organizationId: user.organizationId, roles: user.roles };
+    return (await this.repo.actorForToken(sha256(token), kind, now)) ?? null;
   }
 
   async revokeToken(token: string, now: Date): Promise<void> {

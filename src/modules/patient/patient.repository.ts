@@ -3,6 +3,28 @@ import type { Db } from '../../db/client.js';
 import { divisions, organizations, patients } from '../../db/schema/index.js';
 
 export type PatientRow = typeof patients.$inferSelect & { managingOrganizationName: string; residenceDivisionName: string | null };
+export type PatientInsert = typeof patients.$inferInsert;
+
+/** What the duplicate checks need of a registered patient. */
+export interface RegisteredPerson {
+  id: string;
+  idNumber: string | null;
+  name: string;
+  birthDate: string;
+  phone: string | null;
+  managingOrganizationId: string;
+  managingOrganizationName: string;
+}
+
+export interface DivisionRef {
+  code: string;
+  fullName: string;
+  countyCode: string | null;
+  level: string;
+}
+
+/** Rows per INSERT statement: PostgreSQL allows 65,535 parameters in one statement. */
+const rowsPerInsert = 1000;
 
 export interface PatientFilter {
   /** Organizations whose patients may be returned — from the access rule, never from the client alone. */
@@ -46,8 +68,31 @@ export class PatientRepository {
     return this.flatten(await this.base().where(eq(patients.idNumber, idNumber)).limit(1))[0];
   }
 
-  async sameBirthDate(birthDate: string): Promise<PatientRow[]> {
-    return this.flatten(await this.base().where(eq(patients.birthDate, birthDate)).limit(500));
+  private registered() {
+    return this.db
+      .select({
+        id: patients.id, idNumber: patients.idNumber, name: patients.name, birthDate: patients.birthDate, phone: patients.phone,
+        managingOrganizationId: patients.managingOrganizationId, managingOrganizationName: organizations.name,
+      })
+      .from(patients)
+      .innerJoin(organizations, eq(organizations.id, patients.managingOrganizationId));
+  }
+
+  /** Patients holding any of these ID numbers: one query (`= any($1)`), whatever the number of ID numbers. */
+  async registeredWithIdNumbers(idNumbers: readonly string[]): Promise<RegisteredPerson[]> {
+    if (idNumbers.length === 0) return [];
+    return this.registered().where(sql`${patients.idNumber} = any(${sql.param([...idNumbers])}::text[])`);
+  }
+
+  /**
+   * Patients born on any of these dates, for duplicate suggestions: one query, oldest registration first (the order
+   * in which suggestions are listed). Every one of them: a cap would silently miss a duplicate.
+   */
+  async registeredBornOn(birthDates: readonly string[]): Promise<RegisteredPerson[]> {
+    if (birthDates.length === 0) return [];
+    return this.registered()
+      .where(sql`${patients.birthDate} = any(${sql.param([...birthDates])}::date[])`)
+      .orderBy(asc(patients.createdAt), asc(patients.id));
   }
 
   private where(f: PatientFilter): SQL | undefined {
@@ -81,8 +126,29 @@ export class PatientRepository {
     return total?.n ?? 0;
   }
 
-  async insert(row: typeof patients.$inferInsert): Promise<void> {
-    await this.db.insert(patients).values(row);
+  /**
+   * Inserts the rows whose ID number is not registered yet and returns the ids of those inserted. A row left out lost
+   * a race: someone registered its ID number after it was checked — the unique index decides, never a prior SELECT.
+   * Rows go in ID-number order, so two batches sharing ID numbers take their index locks in one order (no deadlock).
+   */
+  async insertNew(rows: readonly PatientInsert[]): Promise<Set<string>> {
+    const key = (r: PatientInsert) => r.idNumber ?? '';
+    const sorted = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const inserted = new Set<string>();
+    for (let i = 0; i < sorted.length; i += rowsPerInsert) {
+      const returned = await this.db
+        .insert(patients)
+        .values(sorted.slice(i, i + rowsPerInsert))
+        .onConflictDoNothing({ target: patients.idNumber })
+        .returning({ id: patients.id });
+      for (const r of returned) inserted.add(r.id);
+    }
+    return inserted;
+  }
+
+  /** Runs `fn` in one transaction; `tx` is for other modules' writes that must commit with it (the audit row). */
+  transaction<T>(fn: (repo: PatientRepository, tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new PatientRepository(tx as unknown as Db), tx as unknown as Db));
   }
 
   /** Optimistic update: applies only when the stored version is `expectedVersion`; returns whether it applied. */
@@ -93,6 +159,25 @@ export class PatientRepository {
       .where(and(eq(patients.id, id), eq(patients.version, expectedVersion)))
       .returning({ id: patients.id });
     return rows.length === 1;
+  }
+
+  async divisionsByCode(codes: readonly string[]): Promise<Map<string, DivisionRef>> {
+    if (codes.length === 0) return new Map();
+    const rows = await this.db
+      .select({ code: divisions.code, fullName: divisions.fullName, countyCode: divisions.countyCode, level: divisions.level })
+      .from(divisions)
+      .where(sql`${divisions.code} = any(${sql.param([...codes])}::text[])`);
+    return new Map(rows.map((d) => [d.code, d]));
+  }
+
+  /** Names of the organizations that exist among `ids`. */
+  async organizationNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: organizations.id, name: organizations.name })
+      .from(organizations)
+      .where(sql`${organizations.id} = any(${sql.param([...ids])}::text[])`);
+    return new Map(rows.map((o) => [o.id, o.name]));
   }
 
   async division(code: string) {

@@ -49,3 +49,79 @@ export function maskName(name: string): string {
   if (chars.length === 2) return `${chars[0]}*`;
   return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 }
+
+/** The most similar people shown for one registration. */
+export const maxDuplicateSuggestions = 10;
+
+/** The people of `pool` that may be `proposed` (see `duplicateReasons`), in pool order, at most `maxDuplicateSuggestions`. */
+export function similarPeople<T extends DuplicateCandidate>(proposed: DuplicateCandidate, pool: Iterable<T>): { person: T; reasons: string[] }[] {
+  const out: { person: T; reasons: string[] }[] = [];
+  for (const person of pool) {
+    const reasons = duplicateReasons(proposed, person);
+    if (reasons.length === 0) continue;
+    out.push({ person, reasons });
+    if (out.length === maxDuplicateSuggestions) break;
+  }
+  return out;
+}
+
+/** A registered person as the duplicate checks see them. */
+export interface RegisteredCandidate extends DuplicateCandidate {
+  idNumber: string | null;
+}
+
+/** A row of a batch that passed every check of its own (fields, organization, access) and awaits the duplicate checks. */
+export interface BatchCandidate extends RegisteredCandidate {
+  confirmNotDuplicate: boolean;
+}
+
+/** Someone a batch row duplicates: already registered, or an earlier row of the same batch. */
+export type PersonRef<E> = { registered: E } | { batchIndex: number };
+
+export type BatchDecision<E> =
+  | { kind: 'register' }
+  /** The same ID number is already registered (or registered by an earlier row of the batch). */
+  | { kind: 'duplicate'; of: PersonRef<E> }
+  /** Similar people exist and the row is not confirmed as a different person. */
+  | { kind: 'similar'; suggestions: { of: PersonRef<E>; reasons: string[] }[] };
+
+/**
+ * Duplicate decisions for a batch, exactly as if its rows had been registered one after another in order: a row is
+ * checked against the people registered before the batch and against the earlier rows of the batch that were
+ * registered. `rows[i] === null` is a row already refused (it registers nobody and is skipped). `registered` must hold
+ * every registered person with an ID number of the batch and every registered person born on a birth date of the batch
+ * (in the order suggestions should be listed); an earlier batch row is listed after them, as it would have been
+ * registered later.
+ */
+export function resolveBatchRegistrations<E extends RegisteredCandidate>(
+  rows: readonly (BatchCandidate | null)[],
+  registered: { withIdNumbers: Iterable<E>; bornOnBatchDates: Iterable<E> },
+): (BatchDecision<E> | null)[] {
+  const byIdNumber = new Map<string, PersonRef<E>>();
+  for (const p of registered.withIdNumbers) if (p.idNumber) byIdNumber.set(p.idNumber, { registered: p });
+  type Known = DuplicateCandidate & { ref: PersonRef<E> };
+  const byBirthDate = new Map<string, Known[]>();
+  const addBorn = (person: DuplicateCandidate, ref: PersonRef<E>) => {
+    const known: Known = { name: person.name, birthDate: person.birthDate, phone: person.phone, ref };
+    const list = byBirthDate.get(person.birthDate);
+    if (list) list.push(known);
+    else byBirthDate.set(person.birthDate, [known]);
+  };
+  for (const p of registered.bornOnBatchDates) addBorn(p, { registered: p });
+
+  return rows.map((row, batchIndex) => {
+    if (!row) return null;
+    if (row.idNumber) {
+      const same = byIdNumber.get(row.idNumber);
+      if (same) return { kind: 'duplicate', of: same };
+    }
+    if (!row.confirmNotDuplicate) {
+      const similar = similarPeople(row, byBirthDate.get(row.birthDate) ?? []);
+      if (similar.length) return { kind: 'similar', suggestions: similar.map((s) => ({ of: s.person.ref, reasons: s.reasons })) };
+    }
+    const self: PersonRef<E> = { batchIndex };
+    if (row.idNumber) byIdNumber.set(row.idNumber, self);
+    addBorn(row, self);
+    return { kind: 'register' };
+  });
+}
