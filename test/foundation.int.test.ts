@@ -148,6 +148,20 @@ describe(`foundation on ${databaseKind}`, () => {
       expect((await t.as('admin')({ url: `/api/v1/patients/${other.id}` })).statusCode).toBe(403);
     });
 
+    it('does not extend the alliance basis to specialty alliances or telemedicine networks', async () => {
+      // 长汀县总医院 is a member of the city's cardiology alliance and the regional telemedicine network, but only its
+      // county community shares patients. A patient managed by the city hospital stays out of the referral desk's reach.
+      const db = t.database.db;
+      const [city] = await db.select().from(organizations).where(eq(organizations.tier, 'city-hospital'));
+      const id = '0f0f0f0f-0000-4000-8000-000000000001';
+      await db.insert(patients).values({ id, name: '市医院患者', sex: 'male', birthDate: '1970-01-01', managingOrganizationId: city!.id });
+      expect((await t.as('referral.desk')({ url: `/api/v1/patients/${id}` })).statusCode).toBe(403);
+      expect((await t.as('referral.desk')({ url: `/api/v1/patients/count?organizationId=${city!.id}` })).json().total).toBe(0);
+      // Nor may the county's alliance admin manage the city hospital's accounts.
+      const res = await t.as('alliance.admin')({ method: 'POST', url: '/api/v1/users', payload: { username: 'city.someone', displayName: '某某', password: 'Passw0rd!x', roles: ['county-specialist'], organization: city!.identifier } });
+      expect(res.statusCode).toBe(403);
+    });
+
     it('audits every patient a search returns', async () => {
       const before = await t.database.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(eq(auditEvents.action, 'search'));
       const res = await t.as('township.doctor')({ url: '/api/v1/patients?pageSize=7' });
@@ -328,6 +342,10 @@ describe(`foundation on ${databaseKind}`, () => {
       const rejoin = await admin({ method: 'POST', url: `/api/v1/alliances/${community.id}/members`, payload: { organizationId: open.organizationId, validFrom: '2026-07-01', reason: '重新加入' } });
       expect(rejoin.statusCode).toBe(201);
       expect((await t.as('village.doctor')({ method: 'POST', url: `/api/v1/alliances/${community.id}/members`, payload: { organizationId: open.organizationId, validFrom: '2027-01-01' } })).statusCode).toBe(403);
+      // An alliance admin administers the alliance its organization leads, not every alliance it belongs to.
+      const telemedicine = alliances.find((a) => a.kind === 'telemedicine-network')!;
+      const foreign = await admin({ method: 'POST', url: `/api/v1/alliances/${telemedicine.id}/members`, payload: { organizationId: open.organizationId, validFrom: '2027-01-01' } });
+      expect(foreign.statusCode).toBe(403);
     });
 
     it('checks the tier catalogue', async () => {
@@ -337,6 +355,27 @@ describe(`foundation on ${databaseKind}`, () => {
       const no = await vd({ url: '/api/v1/catalogue/check?tier=township-health-center&icd10=I21.0' });
       expect(no.json().covered).toBe(false);
       expect((await vd({ url: '/api/v1/catalogue/check?tier=township-health-center&icd10=hello' })).statusCode).toBe(400);
+    });
+
+    it('lets the alliance admin override the catalogue for its members only, and lift the override again', async () => {
+      const admin = t.as('alliance.admin');
+      const alliances = (await admin({ url: '/api/v1/alliances' })).json() as { id: string; kind: string }[];
+      const community = alliances.find((a) => a.kind === 'county-community')!;
+      const other = alliances.find((a) => a.kind === 'telemedicine-network')!;
+      const check = (allianceId?: string) =>
+        admin({ url: `/api/v1/catalogue/check?tier=township-health-center&icd10=K35.8${allianceId ? `&allianceId=${allianceId}` : ''}` });
+      expect((await check(community.id)).json().covered).toBe(false);
+      const body = { tier: 'township-health-center', range: 'K35-K37', effect: 'include', label: '急性阑尾炎（本医共体中心卫生院开展）' };
+      const created = await admin({ method: 'POST', url: `/api/v1/alliances/${community.id}/catalogue`, payload: body });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({ allianceId: community.id, codeFrom: 'K35', codeTo: 'K37' });
+      expect((await check(community.id)).json()).toMatchObject({ covered: true, fromOverride: true });
+      expect((await check()).json().covered).toBe(false); // the default is untouched
+      expect((await admin({ method: 'POST', url: `/api/v1/alliances/${other.id}/catalogue`, payload: body })).statusCode).toBe(403);
+      expect((await admin({ method: 'POST', url: `/api/v1/alliances/${community.id}/catalogue`, payload: { ...body, range: 'nonsense' } })).statusCode).toBe(400);
+      expect((await t.as('village.doctor')({ method: 'POST', url: `/api/v1/alliances/${community.id}/catalogue`, payload: body })).statusCode).toBe(403);
+      expect((await admin({ method: 'DELETE', url: `/api/v1/catalogue/${created.json().id}` })).statusCode).toBe(204);
+      expect((await check(community.id)).json().covered).toBe(false);
     });
   });
 

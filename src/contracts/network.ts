@@ -184,6 +184,17 @@ export const catalogueCheckSchema = z.object({
   allianceId: z.string().optional(),
 });
 
+/** An alliance's own catalogue entry, overriding the default for its members of that tier. */
+export const catalogueOverrideInputSchema = z.object({
+  tier: z.enum(facilityTiers),
+  /** ICD-10 code or range, e.g. "K35-K37" or "I10". */
+  range: z.string().trim().min(3, '请填写 ICD-10 编码或范围，如 K35-K37').max(20),
+  effect: z.enum(catalogueEffects),
+  label: z.string().trim().min(1, '请填写病种名称').max(100),
+  note: z.string().trim().max(500).nullish(),
+});
+export type CatalogueOverrideInput = z.infer<typeof catalogueOverrideInputSchema>;
+
 export const organizationDetailSchema = z.object({
   organization: organizationSchema,
   supervisor: organizationSchema.pick({ id: true, name: true }).nullable(),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
-  catalogueCheckSchema, membershipEndSchema, membershipInputSchema, organizationInputSchema, organizationQuerySchema,
+  catalogueCheckSchema, catalogueOverrideInputSchema, membershipEndSchema, membershipInputSchema, organizationInputSchema, organizationQuerySchema,
 } from '../../contracts/network.js';
 import { facilityTiers } from '../../contracts/codes.js';
 import type { AppDeps } from '../deps.js';
@@ -70,6 +70,14 @@ export function networkRoutes(app: FastifyInstance, deps: AppDeps) {
   r.get('/api/v1/catalogue', { schema: { tags, querystring: z.object({ tier: z.enum(facilityTiers).optional(), allianceId: z.string().optional() }) } }, async (request) =>
     network.catalogue(request.query.tier, request.query.allianceId),
   );
+  r.post('/api/v1/alliances/:id/catalogue', { schema: { tags, params: idParam, body: catalogueOverrideInputSchema } }, async (request, reply) => {
+    const entry = await network.addCatalogueOverride(contextOf(request, deps), request.params.id, request.body);
+    return reply.status(201).send(entry);
+  });
+  r.delete('/api/v1/catalogue/:id', { schema: { tags, params: idParam } }, async (request, reply) => {
+    await network.removeCatalogueOverride(contextOf(request, deps), request.params.id);
+    return reply.status(204).send();
+  });
   r.get('/api/v1/catalogue/check', { schema: { tags, querystring: catalogueCheckSchema } }, async (request) =>
     network.checkCatalogue(request.query.tier, request.query.icd10, request.query.allianceId),
   );

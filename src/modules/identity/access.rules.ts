@@ -21,7 +21,7 @@ const supervisingRoles: readonly RoleCode[] = ['township-doctor'];
 export interface ActorNetworkFacts {
   /** Village clinics supervised by the actor's organization. */
   supervisedOrganizationIds: readonly string[];
-  /** Every organization sharing an alliance with the actor's organization today (including itself). */
+  /** Every organization sharing a county community or city group with the actor's organization today (itself included). */
   allianceMemberOrganizationIds: readonly string[];
 }
 

@@ -11,6 +11,13 @@ import { auditScope, derivePatientScope, lockAfterFailure, mayManageAccounts, ty
 import { IdentityRepository, type UserWithRoles } from './identity.repository.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
 
+/**
+ * Alliances whose members share patients under an alliance role: the tight county community and city medical group
+ * (one management, one information system — domain.md §1). A specialty alliance or telemedicine network links
+ * hospitals for referral and consultation, which give their own, narrower bases (an open referral, a request).
+ */
+const patientSharingAllianceKinds = ['county-community', 'city-group'] as const;
+
 export interface IssuedToken {
   accessToken: string;
   expiresIn: number;
@@ -113,15 +120,15 @@ export class IdentityService {
     const [supervised, mates] = await Promise.all([
       actor.roles.includes('township-doctor') ? this.network.supervisedOrganizationIds(actor.organizationId) : Promise.resolve([]),
       actor.roles.some((r) => r === 'referral-desk' || r === 'dispatch-coordinator' || r === 'alliance-admin')
-        ? this.network.allianceMatesOn(actor.organizationId, today)
+        ? this.network.allianceMatesOn(actor.organizationId, today, patientSharingAllianceKinds)
         : Promise.resolve([]),
     ]);
     return derivePatientScope(actor, { supervisedOrganizationIds: supervised, allianceMemberOrganizationIds: mates });
   }
 
   async auditVisibility(actor: Actor, now: Date): Promise<readonly string[] | null | 'none'> {
-    const mates = actor.organizationId && actor.roles.includes('alliance-admin') ? await this.network.allianceMatesOn(actor.organizationId, shanghaiDate(now)) : [];
-    return auditScope(actor, mates);
+    const led = actor.organizationId && actor.roles.includes('alliance-admin') ? await this.network.membersOfAlliancesLedBy(actor.organizationId, shanghaiDate(now)) : [];
+    return auditScope(actor, led);
   }
 
   // ---- accounts
@@ -129,7 +136,7 @@ export class IdentityService {
     if (!mayManageAccounts(ctx.actor)) throw forbidden('只有系统管理员或医共体管理员可以管理账号');
     if (ctx.actor.roles.includes('system-admin')) return null;
     if (!ctx.actor.organizationId) return [];
-    return this.network.allianceMatesOn(ctx.actor.organizationId, shanghaiDate(ctx.clock.now()));
+    return this.network.membersOfAlliancesLedBy(ctx.actor.organizationId, shanghaiDate(ctx.clock.now()));
   }
 
   async listUsers(ctx: RequestContext, q: { q?: string | undefined; role?: RoleCode | undefined; organizationId?: string | undefined; page: number; pageSize: number }): Promise<Page<UserDto>> {

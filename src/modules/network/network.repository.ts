@@ -5,7 +5,7 @@ import {
   allianceMemberships, alliances, departments, divisions, organizations, patients, practitionerRoles, practitioners,
   supportPairings, tierCatalogueEntries,
 } from '../../db/schema/index.js';
-import type { FacilityTier } from '../../contracts/codes.js';
+import type { AllianceKind, FacilityTier } from '../../contracts/codes.js';
 
 export type OrganizationRow = typeof organizations.$inferSelect & { divisionName: string };
 export type MembershipRow = typeof allianceMemberships.$inferSelect & { allianceName: string; organizationName: string; tier: FacilityTier };
@@ -193,16 +193,33 @@ export class NetworkRepository {
     return rows.map((r) => ({ ...r.m, allianceName: r.allianceName, organizationName: r.organizationName, tier: r.tier }));
   }
 
-  /** Organizations that share any alliance with `organizationId` on date `on` (including itself). */
-  async allianceMatesOn(organizationId: string, on: string): Promise<string[]> {
+  /**
+   * Organizations that share an alliance with `organizationId` on date `on` (including itself), optionally only
+   * alliances of the given kinds.
+   */
+  async allianceMatesOn(organizationId: string, on: string, kinds?: readonly AllianceKind[]): Promise<string[]> {
     const rows = await queryRows<{ organization_id: string }>(this.db, sql`
       select distinct m2.organization_id
       from ${allianceMemberships} m1
       join ${allianceMemberships} m2 on m2.alliance_id = m1.alliance_id
+      join ${alliances} a on a.id = m1.alliance_id
       where m1.organization_id = ${organizationId}
         and m1.valid_from <= ${on} and (m1.valid_to is null or m1.valid_to > ${on})
-        and m2.valid_from <= ${on} and (m2.valid_to is null or m2.valid_to > ${on})`);
+        and m2.valid_from <= ${on} and (m2.valid_to is null or m2.valid_to > ${on})
+        ${kinds ? sql`and a.kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})` : sql``}`);
     return rows.map((r) => r.organization_id);
+  }
+
+  /** Members on date `on` of the alliances that `organizationId` leads (including itself). */
+  async membersOfAlliancesLedBy(organizationId: string, on: string): Promise<string[]> {
+    const rows = await queryRows<{ organization_id: string }>(this.db, sql`
+      select distinct m.organization_id
+      from ${alliances} a
+      join ${allianceMemberships} m on m.alliance_id = a.id
+      where a.lead_organization_id = ${organizationId}
+        and m.valid_from <= ${on} and (m.valid_to is null or m.valid_to > ${on})`);
+    const ids = rows.map((r) => r.organization_id);
+    return ids.includes(organizationId) ? ids : [...ids, organizationId];
   }
 
   /** Locks the alliance row so concurrent membership changes of one alliance run one after another. */
@@ -321,6 +338,15 @@ export class NetworkRepository {
 
   async insertCatalogueEntry(row: typeof tierCatalogueEntries.$inferInsert): Promise<void> {
     await this.db.insert(tierCatalogueEntries).values(row);
+  }
+
+  async catalogueEntry(id: string) {
+    const [row] = await this.db.select().from(tierCatalogueEntries).where(eq(tierCatalogueEntries.id, id)).limit(1);
+    return row;
+  }
+
+  async deleteCatalogueEntry(id: string): Promise<void> {
+    await this.db.delete(tierCatalogueEntries).where(eq(tierCatalogueEntries.id, id));
   }
 
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {

@@ -5,14 +5,14 @@ import { shanghaiDate } from '../../shared/clock.js';
 import { conflict, forbidden, invalid, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Page } from '../../shared/pagination.js';
-import type { FacilityTier } from '../../contracts/codes.js';
+import type { AllianceKind, FacilityTier } from '../../contracts/codes.js';
 import { facilityTiers } from '../../contracts/codes.js';
 import type {
-  AllianceDto, CatalogueEntryDto, DepartmentDto, DivisionDto, MembershipDto, NetworkSummaryDto, OrganizationDetailDto,
+  AllianceDto, CatalogueEntryDto, CatalogueOverrideInput, DepartmentDto, DivisionDto, MembershipDto, NetworkSummaryDto, OrganizationDetailDto,
   OrganizationDto, OrganizationInput, OrganizationQuery, PractitionerDto, PractitionerRoleDto, SupportPairingDto,
 } from '../../contracts/network.js';
 import { NetworkRepository, type MembershipRow, type OrganizationFilter, type OrganizationRow } from './network.repository.js';
-import { coversDate, membershipConflict, normaliseIcd10, tierCovers, type CatalogueDecision } from './network.rules.js';
+import { coversDate, membershipConflict, normaliseIcd10, parseIcdRange, tierCovers, type CatalogueDecision } from './network.rules.js';
 
 export function toOrganizationDto(o: OrganizationRow): OrganizationDto {
   return {
@@ -239,9 +239,9 @@ export class NetworkService {
    * insert, so two concurrent joins cannot both pass the overlap check (architecture.md, defect family 1).
    */
   async addMembership(ctx: RequestContext, allianceId: string, input: { organizationId: string; role: 'lead' | 'member'; validFrom: string; reason?: string | null | undefined }): Promise<MembershipDto> {
-    if (!hasRole(ctx.actor, 'system-admin', 'alliance-admin')) throw forbidden('只有系统管理员或医共体管理员可以调整医联体成员');
     const alliance = await this.repo.alliance(allianceId);
     if (!alliance) throw notFound(`医联体 ${allianceId} 不存在`);
+    await this.guardAllianceAdmin(ctx, alliance.id);
     const org = await this.repo.organization(input.organizationId);
     if (!org) throw invalid(`机构 ${input.organizationId} 不存在`, 'organizationId');
     if (input.validFrom < alliance.establishedOn) throw invalid(`加入日期不能早于医联体成立日期 ${alliance.establishedOn}`, 'validFrom');
@@ -263,7 +263,9 @@ export class NetworkService {
 
   /** Ends a membership on a date (exclusive). History before that date is left exactly as it was. */
   async endMembership(ctx: RequestContext, membershipId: string, validTo: string, reason: string): Promise<MembershipDto> {
-    if (!hasRole(ctx.actor, 'system-admin', 'alliance-admin')) throw forbidden('只有系统管理员或医共体管理员可以调整医联体成员');
+    const current = await this.membership(membershipId);
+    if (!current) throw notFound(`成员记录 ${membershipId} 不存在`);
+    await this.guardAllianceAdmin(ctx, current.allianceId);
     await this.repo.transaction(async (tx) => {
       const m = await this.repo.membership(tx, membershipId);
       if (!m) throw notFound(`成员记录 ${membershipId} 不存在`);
@@ -275,9 +277,14 @@ export class NetworkService {
     return (await this.membership(membershipId))!;
   }
 
-  /** Organizations sharing an alliance with `organizationId` on date `on`, itself included. */
-  async allianceMatesOn(organizationId: string, on: string): Promise<string[]> {
-    return this.repo.allianceMatesOn(organizationId, on);
+  /** Organizations sharing an alliance (of the given kinds, if any) with `organizationId` on date `on`, itself included. */
+  async allianceMatesOn(organizationId: string, on: string, kinds?: readonly AllianceKind[]): Promise<string[]> {
+    return this.repo.allianceMatesOn(organizationId, on, kinds);
+  }
+
+  /** Members on date `on` of the alliances `organizationId` leads, itself included: what its alliance admins administer. */
+  async membersOfAlliancesLedBy(organizationId: string, on: string): Promise<string[]> {
+    return this.repo.membersOfAlliancesLedBy(organizationId, on);
   }
 
   async supervisedOrganizationIds(organizationId: string): Promise<string[]> {
@@ -311,6 +318,42 @@ export class NetworkService {
   // ---- catalogue
   async catalogue(tier?: FacilityTier, allianceId?: string): Promise<CatalogueEntryDto[]> {
     return (await this.repo.catalogueEntries(tier, allianceId ? [allianceId] : [])).map(toCatalogueDto);
+  }
+
+  /**
+   * Adds an alliance's own catalogue entry for a tier (an inclusion or an exclusion that overrides the default for its
+   * members). System admins for any alliance; alliance admins for the alliance their organization leads.
+   */
+  async addCatalogueOverride(ctx: RequestContext, allianceId: string, input: CatalogueOverrideInput): Promise<CatalogueEntryDto> {
+    const alliance = await this.repo.alliance(allianceId);
+    if (!alliance) throw notFound(`医联体 ${allianceId} 不存在`);
+    await this.guardAllianceAdmin(ctx, alliance.id);
+    const range = parseIcdRange(input.range);
+    if (!range) throw invalid(`“${input.range}” 不是有效的 ICD-10 编码或范围（如 I10、E10-E14）`, 'range');
+    const id = newId();
+    await this.repo.insertCatalogueEntry({
+      id, tier: input.tier, allianceId: alliance.id, codeFrom: range.from, codeTo: range.to, effect: input.effect, label: input.label,
+      note: input.note ?? null, source: `alliance:${alliance.identifier} by ${ctx.actor.username}`,
+    });
+    return toCatalogueDto((await this.repo.catalogueEntry(id))!);
+  }
+
+  /** Removes an alliance override (the default catalogue is configuration and is not removed this way). */
+  async removeCatalogueOverride(ctx: RequestContext, entryId: string): Promise<void> {
+    const entry = await this.repo.catalogueEntry(entryId);
+    if (!entry) throw notFound(`诊疗目录条目 ${entryId} 不存在`);
+    if (!entry.allianceId) throw forbidden('默认诊疗目录不能在此删除；请为医联体添加排除条目来调整');
+    await this.guardAllianceAdmin(ctx, entry.allianceId);
+    await this.repo.deleteCatalogueEntry(entryId);
+  }
+
+  /** An alliance is administered from its lead organization (the 医共体's 牵头医院): its alliance admins, or a system admin. */
+  private async guardAllianceAdmin(ctx: RequestContext, allianceId: string): Promise<void> {
+    if (hasRole(ctx.actor, 'system-admin')) return;
+    const alliance = await this.repo.alliance(allianceId);
+    if (!hasRole(ctx.actor, 'alliance-admin') || !alliance || alliance.leadOrganizationId !== ctx.actor.organizationId) {
+      throw forbidden('只有系统管理员或该医联体牵头机构的管理员可以调整医联体（成员、诊疗目录）');
+    }
   }
 
   /** Does a tier treat this ICD-10 condition (with an alliance's overrides)? */
