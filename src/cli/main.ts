@@ -114,7 +114,7 @@ export function buildProgram(): Command {
       .description('导入患者（居民）主索引 / import patients into the master patient index')
       .option('--org <identifier>', '代表哪个机构导入；也是未填写 managingOrganization 时的管理机构 / organization the import is for; the managing organization of rows without one')
       .addOption(new Option('--format <format>', '文件格式 / file format (default: by extension)').choices(['csv', 'ndjson']))
-      .option('--concurrency <n>', '同时处理的行数 / rows in flight at once (default: 1 PGlite, 8 PostgreSQL, 4 via the server)'),
+      .option('--concurrency <n>', '经服务器导入时同时处理的行数；直接写数据库时按文件顺序每批 1000 行 / rows in flight through the server (default 4); direct imports write batches of 1,000 rows in file order'),
   ).action(async (file: string, opts: ImportOptions) => runImportCommand('patients', file, opts, config(), interrupt.signal));
 
   return program;

@@ -130,4 +130,49 @@ describe('runImport', () => {
       }),
     ).rejects.toMatchObject({ message: 'connection lost', summary: { imported: 1 } });
   });
+
+  it('hands rows over in batches in file order and writes rejects in file order', async () => {
+    const rejectsPath = path.join(dir, 'batches.csv');
+    const batches: string[][] = [];
+    const items = [item(2, 'a', 'ok'), item(3, 'b', 'bad'), { line: 4, error: 'CSV 格式错误', original: {} }, item(5, 'c', 'ok'), item(6, 'd', 'ok'), item(7, 'e', 'bad')];
+    const summary = await runImport<string>({
+      source: fakeSource(items),
+      label: 'test', rejectsPath, progress: false, concurrency: 1, batchSize: 2,
+      rejectColumns: () => ['k', 'v'], rejectValues: (i) => i.original,
+      prepare: (i) => ({ ok: true, value: `${String(i.values.k)}:${String(i.values.v)}`, key: 'x' }),
+      apply: async () => {
+        throw new Error('not used when batches answer');
+      },
+      applyBatch: async (values, done) => {
+        batches.push(values);
+        // Outcomes may be reported in any order; the reject file still follows the input.
+        for (let k = values.length - 1; k >= 0; k--) done(k, values[k]!.endsWith('bad') ? new AppError('invalid', `bad ${values[k]}`) : null);
+      },
+    });
+    expect(batches).toEqual([['a:ok', 'b:bad'], ['c:ok', 'd:ok'], ['e:bad']]);
+    expect(summary).toMatchObject({ read: 6, imported: 3, rejected: 3, rejectedBy: { invalid: 2, csv: 1 } });
+    expect(readFileSync(rejectsPath, 'utf8')).toBe('\uFEFFk,v,line,reason\r\nb,bad,3,bad b:bad\r\n,,4,CSV 格式错误\r\ne,bad,7,bad e:bad\r\n');
+  });
+
+  it('redoes the unreported rows of a failed batch one by one, so a fatal error names its row', async () => {
+    const rejectsPath = path.join(dir, 'batch-fatal.csv');
+    const applied: string[] = [];
+    const run = runImport<string>({
+      source: fakeSource([item(2, 'a', 'ok'), item(3, 'b', 'ok'), item(4, 'c', 'boom'), item(5, 'd', 'ok'), item(6, 'e', 'ok')]),
+      label: 'test', rejectsPath, progress: false, concurrency: 1, batchSize: 10,
+      rejectColumns: () => ['k', 'v'], rejectValues: (i) => i.original,
+      prepare: (i) => ({ ok: true, value: String(i.values.k) + String(i.values.v), key: 'x' }),
+      apply: async (v) => {
+        applied.push(v);
+        if (v.endsWith('boom')) throw new Error('connection lost');
+      },
+      applyBatch: async (values, done) => {
+        done(0, null); // the first row was written before the batch failed
+        throw new Error(`batch of ${values.length} failed`);
+      },
+    });
+    await expect(run).rejects.toMatchObject({ message: 'connection lost', summary: { read: 5, imported: 2, rejected: 3, rejectedBy: { error: 1, 'not-processed': 2 } } });
+    expect(applied).toEqual(['bok', 'cboom']);
+    expect(readFileSync(rejectsPath, 'utf8')).toContain('c,boom,4,导入中止 / import stopped: connection lost');
+  });
 });

@@ -1,5 +1,6 @@
 import { AppError, isAppError } from '../../shared/errors.js';
 import { FatalError } from '../errors.js';
+import { say } from '../output.js';
 import { createProgress } from '../progress.js';
 import { RejectWriter } from './reject-writer.js';
 import type { RecordSource, SourceItem } from './source.js';
@@ -163,8 +164,9 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
         },
       );
       if (reported.every(Boolean)) return;
-    } catch {
-      // Redone below, row by row: a fatal error then names its row.
+    } catch (e) {
+      // Redone below, row by row: a lasting error then stops the import at its row, as without batches.
+      say(`本批 ${batch.length} 行未能整体写入，逐行重试 / a batch of ${batch.length} rows failed as a whole (${(e as Error).message}); retrying row by row`);
     }
     for (const [k, b] of batch.entries()) if (!reported[k]) await applyOne(b.seq, b.item, b.value);
   };
