@@ -3,6 +3,8 @@
  * docs/benchmarks.md with the machine they ran on.
  *   startup  — start command → ready on an empty embedded database (seed included) and on a seeded one; server RSS
  *   fhir-patient-search — GET /fhir/Patient?name=… latency (p50/p95/p99) with the demo residents
+ *   import-patients — `yilian import patients` rows/s for a generated file (BENCH_IMPORT_ROWS, default 50,000)
+ * BENCH_DATABASE_URL=<PostgreSQL server URL> runs them on PostgreSQL (a fresh database each, dropped after).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -174,7 +176,46 @@ async function fhirPatientSearch(): Promise<void> {
   }
 }
 
-const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch };
+/** `yilian import patients` of a generated CSV of valid residents into a small seeded county (direct database path). */
+async function importPatients(): Promise<void> {
+  const rows = Number(process.env.BENCH_IMPORT_ROWS ?? 50_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'yilian-bench-'));
+  const pgdb = await freshDatabaseUrl();
+  const env = { ...process.env, YILIAN_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: pgdb?.url ?? '', YILIAN_ADMIN_PASSWORD: 'bench-admin-pass' };
+  const cli = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn('node', [path.join(repo, 'bin/yilian.mjs'), ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`yilian ${args.join(' ')} exited ${code}`))));
+    });
+  try {
+    await cli(['seed', 'demo', '--residents', '2000', '--no-progress']);
+    const { composeResidentId } = await import('../src/modules/patient/index.js');
+    const file = path.join(dir, 'residents.csv');
+    const surnames = '王李张刘陈杨黄赵吴周钟赖罗曾丘';
+    const given = '建国秀英志强丽华文明玉兰春生海燕红梅德福';
+    const lines = ['idNumber,name,phone,residenceDivisionCode'];
+    for (let i = 0; i < rows; i++) {
+      const birth = new Date(Date.UTC(1940, 0, 1) + ((i * 7919) % 29_000) * 86_400_000).toISOString().slice(0, 10);
+      const sex = i % 2 ? 'male' : 'female';
+      const name = surnames[i % surnames.length]! + given[(i * 7) % given.length]! + given[(i * 13) % given.length]!;
+      lines.push(`${composeResidentId('350821', birth, 500 + (i % 400), sex)},${name},1${String(3e9 + i).padStart(10, '0')},350821101201`);
+    }
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const t0 = performance.now();
+    const out = await cli(['import', 'patients', file, '--org', 'CT-V-350821101201', '--no-progress', '--json']);
+    const s = (performance.now() - t0) / 1000;
+    const summary = JSON.parse(out.trim().split('\n').pop()!) as { imported?: number; rejected?: number };
+    console.log(JSON.stringify({ bench: 'import-patients', store: store(), rows, imported: summary.imported, rejected: summary.rejected, seconds: +s.toFixed(1), rowsPerS: Math.round(rows / s) }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    await pgdb?.drop();
+  }
+}
+
+const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch, 'import-patients': importPatients };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 console.log(`# machine: ${machine()}`);
 for (const name of wanted.length ? wanted : Object.keys(benches)) {
