@@ -252,7 +252,7 @@ describe(`FHIR façade on ${databaseKind}`, () => {
     let members: MembershipDto[];
 
     beforeAll(async () => {
-      const alliances = await t.services.network.alliances();
+      const alliances = await t.services.network.alliances('2026-11-22');
       countyCommunity = alliances.find((a) => a.kind === 'county-community')!;
       members = await t.services.network.members(countyCommunity.id);
     });
@@ -271,7 +271,7 @@ describe(`FHIR façade on ${databaseKind}`, () => {
 
       // Facilities first, then alliances, in one paging sequence.
       const all = await collectPages<Organization>('/fhir/Organization?_count=100');
-      const alliances = await t.services.network.alliances();
+      const alliances = await t.services.network.alliances('2026-11-22');
       expect(all.resources.length).toBe(all.totals[0]);
       expect(all.resources.slice(-alliances.length).map((r) => r.id)).toEqual(alliances.map((a) => `alliance-${a.id}`));
       expect(new Set(all.resources.map((r) => r.id)).size).toBe(all.resources.length);

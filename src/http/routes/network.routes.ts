@@ -6,6 +6,7 @@ import {
 } from '../../contracts/network.js';
 import { facilityTiers } from '../../contracts/codes.js';
 import type { AppDeps } from '../deps.js';
+import { shanghaiDate } from '../../shared/clock.js';
 import { contextOf } from '../plugins/auth.js';
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
@@ -16,7 +17,7 @@ export function networkRoutes(app: FastifyInstance, deps: AppDeps) {
   const { network } = deps.services;
   const tags = ['network'];
 
-  r.get('/api/v1/network/summary', { schema: { tags } }, async () => network.summary());
+  r.get('/api/v1/network/summary', { schema: { tags } }, async () => network.summary(shanghaiDate(deps.clock.now())));
 
   r.get('/api/v1/divisions', { schema: { tags, querystring: z.object({ parent: z.string().regex(/^\d{6,12}$/, '区划代码应为6-12位数字').optional() }) } }, async (request) =>
     network.childDivisions(request.query.parent ?? null),
@@ -34,8 +35,8 @@ export function networkRoutes(app: FastifyInstance, deps: AppDeps) {
     return reply.status(201).send(org);
   });
 
-  r.get('/api/v1/alliances', { schema: { tags } }, async () => network.alliances());
-  r.get('/api/v1/alliances/:id', { schema: { tags, params: idParam } }, async (request) => network.alliance(request.params.id));
+  r.get('/api/v1/alliances', { schema: { tags } }, async () => network.alliances(shanghaiDate(deps.clock.now())));
+  r.get('/api/v1/alliances/:id', { schema: { tags, params: idParam } }, async (request) => network.alliance(request.params.id, shanghaiDate(deps.clock.now())));
   r.get('/api/v1/alliances/:id/members', { schema: { tags, params: idParam, querystring: z.object({ on: isoDate.optional() }) } }, async (request) =>
     network.members(request.params.id, request.query.on),
   );

@@ -62,7 +62,7 @@ export class FhirService {
       case 'Organization': {
         if (id.startsWith(ALLIANCE_ID_PREFIX)) {
           const allianceId = id.slice(ALLIANCE_ID_PREFIX.length);
-          const a = (await network.alliances()).find((x) => x.id === allianceId);
+          const a = (await network.alliances(today)).find((x) => x.id === allianceId);
           if (!a) throw noSuch(type, id);
           return (await this.alliancesToFhir([a], today))[0]!;
         }
@@ -151,7 +151,7 @@ export class FhirService {
         if (!f) return none;
         let rows;
         if (f.allianceId) {
-          const alliance = (await network.alliances()).find((a) => a.id === f.allianceId);
+          const alliance = (await network.alliances(today)).find((a) => a.id === f.allianceId);
           rows = alliance ? await network.members(alliance.id, f.on) : [];
         } else {
           rows = await network.membershipsOf({ organizationId: f.organizationId, on: f.on });
@@ -197,7 +197,7 @@ export class FhirService {
         facilities = r.items;
       }
     }
-    const alliances = plan.alliances ? await this.matchingAlliances(plan.alliances) : [];
+    const alliances = plan.alliances ? await this.matchingAlliances(plan.alliances, today) : [];
     const resources: Organization[] = facilities.map(organizationToFhir);
     const room = s.count - facilities.length;
     if (room > 0 && alliances.length) {
@@ -207,8 +207,8 @@ export class FhirService {
     return { resources, total: facilityTotal + alliances.length };
   }
 
-  private async matchingAlliances(f: AllianceFilter): Promise<AllianceDto[]> {
-    const all = await this.deps.network.alliances();
+  private async matchingAlliances(f: AllianceFilter, today: string): Promise<AllianceDto[]> {
+    const all = await this.deps.network.alliances(today);
     const names = await this.divisionNames(all.map((a) => a.divisionCode));
     const lower = (s: string) => s.toLocaleLowerCase('zh-CN');
     return all.filter(

@@ -149,13 +149,14 @@ export class NetworkRepository {
   }
 
   // -- alliances and memberships
-  async alliances() {
+  /** Alliances with their member count on date `on`. */
+  async alliances(on: string) {
     const lead = alias(organizations, 'lead');
     const rows = await this.db
       .select({
         alliance: alliances,
         leadOrganizationName: lead.name,
-        memberCount: sql<number>`(select count(*)::int from ${allianceMemberships} m where m.alliance_id = ${alliances.id} and m.valid_to is null)`,
+        memberCount: sql<number>`(select count(*)::int from ${allianceMemberships} m where m.alliance_id = ${alliances.id} and m.valid_from <= ${on} and (m.valid_to is null or m.valid_to > ${on}))`,
       })
       .from(alliances)
       .innerJoin(lead, eq(lead.id, alliances.leadOrganizationId))

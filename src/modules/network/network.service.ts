@@ -176,10 +176,10 @@ export class NetworkService {
     return this.organization(id);
   }
 
-  async summary(): Promise<NetworkSummaryDto> {
+  async summary(on: string): Promise<NetworkSummaryDto> {
     const [byTier, alliances, practitioners, patients] = await Promise.all([
       this.repo.countByTier(),
-      this.repo.alliances(),
+      this.repo.alliances(on),
       this.repo.countPractitioners(),
       this.repo.countPatients(),
     ]);
@@ -193,8 +193,9 @@ export class NetworkService {
   }
 
   // ---- alliances
-  async alliances(): Promise<AllianceDto[]> {
-    return (await this.repo.alliances()).map((a) => ({
+  /** All alliances, each with its member count on date `on` (YYYY-MM-DD, China Standard Time). */
+  async alliances(on: string): Promise<AllianceDto[]> {
+    return (await this.repo.alliances(on)).map((a) => ({
       id: a.id,
       identifier: a.identifier,
       name: a.name,
@@ -209,8 +210,8 @@ export class NetworkService {
     }));
   }
 
-  async alliance(id: string): Promise<AllianceDto> {
-    const all = await this.alliances();
+  async alliance(id: string, on: string): Promise<AllianceDto> {
+    const all = await this.alliances(on);
     const a = all.find((x) => x.id === id || x.identifier === id);
     if (!a) throw notFound(`医联体 ${id} 不存在`);
     return a;

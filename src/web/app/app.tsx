@@ -34,6 +34,8 @@ const appTheme = {
     Menu: { darkItemBg: '#0c2f36', darkSubMenuItemBg: '#082329', darkItemSelectedBg: brandColor },
     Table: { headerBg: '#f7f9fa' },
     Tree: { nodeSelectedBg: '#d6efea', nodeHoverBg: '#eef7f5' },
+    // The palette derived from the dark brand teal makes a grey-green info background; explanations read better light.
+    Alert: { colorInfoBg: '#eef7f5', colorInfoBorder: '#b9ddd6' },
   },
 };
 

@@ -1,6 +1,7 @@
 import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { AllianceKind, FacilityTier, HospitalGrade, HospitalLevel, PractitionerTitle, RoleCode } from '../../contracts/codes.js';
+import { lastDayOf } from '../lib/format.js';
 
 /**
  * Tags for the platform's enumerations (contracts/codes.ts). The words come from the i18n files, which use the
@@ -88,12 +89,15 @@ export function ConditionTag({ code }: { code: string }) {
   );
 }
 
-/** A period `validFrom – validTo` with an open end shown as "至今" (to date). */
+/**
+ * A period as people read it: first and last day in force, both inclusive ("2019-01-01 ~ 2023-12-31"). The server's
+ * periods are half-open [validFrom, validTo), so the last day is the day before validTo. An open end is "至今".
+ */
 export function Period({ from, to }: { from: string; to: string | null }) {
   const { t } = useTranslation();
   return (
     <span className="nowrap">
-      {from} ~ {to ?? t('common.present')}
+      {from} ~ {to ? lastDayOf(to) : t('common.present')}
     </span>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageOn, formatDateTime, isInForce, localDivisionName, maskIdNumber, maskPhone, shanghaiDate, shanghaiDayRange } from './format.js';
+import { ageOn, formatDateTime, isInForce, localDivisionName, maskIdNumber, maskPhone, shanghaiDate, shanghaiDayRange, lastDayOf } from './format.js';
 
 describe('formatDateTime', () => {
   it('shows instants in Asia/Shanghai whatever the process zone (tests run with TZ=UTC)', () => {
@@ -48,8 +48,9 @@ describe('masking', () => {
 });
 
 describe('isInForce', () => {
-  it('includes both ends of the period', () => {
-    const p = { validFrom: '2024-01-01', validTo: '2024-12-31' };
+  it('is half-open like the server: the start day is in, the end day is the first day out', () => {
+    const p = { validFrom: '2024-01-01', validTo: '2025-01-01' };
+    expect(isInForce(p, '2023-12-31')).toBe(false);
     expect(isInForce(p, '2024-01-01')).toBe(true);
     expect(isInForce(p, '2024-12-31')).toBe(true);
     expect(isInForce(p, '2025-01-01')).toBe(false);
@@ -63,5 +64,12 @@ describe('localDivisionName', () => {
     expect(localDivisionName('福建省 龙岩市 长汀县')).toBe('福建省 龙岩市 长汀县');
     expect(localDivisionName('福建省 福州市 鼓楼区')).toBe('福建省 福州市 鼓楼区');
     expect(localDivisionName(null)).toBe('');
+  });
+});
+
+describe('lastDayOf', () => {
+  it('is the day before an exclusive end, across months and leap days', () => {
+    expect(lastDayOf('2024-01-01')).toBe('2023-12-31');
+    expect(lastDayOf('2024-03-01')).toBe('2024-02-29');
   });
 });

@@ -69,9 +69,13 @@ export function maskPhone(phone: string | null | undefined): string {
   return /^1\d{10}$/.test(phone) ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : phone;
 }
 
-/** Is a membership or assignment (validFrom ≤ day, validTo empty or ≥ day) in force on a day? */
+/**
+ * Is a membership or assignment in force on a day? Periods are half-open [validFrom, validTo) as the server stores
+ * them (src/db/schema/network.ts): `validTo` is the first day no longer covered, so a membership ended "on" a day
+ * is not in force that day — the same answer as the server's `members?on=` list.
+ */
 export function isInForce(period: { validFrom: string; validTo: string | null }, day: string): boolean {
-  return period.validFrom <= day && (period.validTo === null || period.validTo >= day);
+  return period.validFrom <= day && (period.validTo === null || day < period.validTo);
 }
 
 /**
@@ -83,4 +87,9 @@ export function localDivisionName(fullName: string | null | undefined, countyNam
   const parts = fullName.split(/\s+/);
   const i = parts.indexOf(countyName);
   return i >= 0 && i < parts.length - 1 ? parts.slice(i + 1).join(' ') : fullName;
+}
+
+/** The last day of a half-open period ending (exclusively) on `validTo`: the day before it. */
+export function lastDayOf(validTo: string): string {
+  return new Date(Date.parse(`${validTo}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }

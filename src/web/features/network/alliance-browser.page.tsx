@@ -1,20 +1,31 @@
-import { CalendarOutlined, HistoryOutlined, TeamOutlined } from '@ant-design/icons';
-import { Badge, Card, Col, DatePicker, Descriptions, Flex, Row, Table, Tabs, Tag, Typography } from 'antd';
+import { CalendarOutlined, HistoryOutlined, MedicineBoxOutlined, StopOutlined, TeamOutlined, UsergroupAddOutlined } from '@ant-design/icons';
+import { Alert, Badge, Button, Card, Col, DatePicker, Descriptions, Flex, Input, Row, Table, Tabs, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import dayjs from 'dayjs';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { AllianceDto, MembershipDto } from '../../../contracts/network.js';
+import { useCurrentUser } from '../../app/require-auth.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { AllianceKindTag, Period, TierTag } from '../../components/labels.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Loading, QueryError } from '../../components/query-state.js';
 import { isInForce, shanghaiDate } from '../../lib/format.js';
 import { useListParams } from '../../lib/use-list-params.js';
+import { filterByName, isOpenMembership, mayAdministerAlliance } from './alliance-admin.model.js';
+import { AllianceCataloguePanel } from './alliance-catalogue.panel.js';
+import { EndMembershipModal, JoinAllianceModal } from './membership.modals.js';
 import { useAllianceMembers, useAlliances } from './network.api.js';
 
-/** Alliances of the network; members as of any date, and the full history of who joined and left when. */
+const views = ['members', 'history', 'catalogue'] as const;
+type View = (typeof views)[number];
+
+/**
+ * Alliances of the network; members as of any date, and the full history of who joined and left when. Those who may
+ * administer the selected alliance (a system admin, or an alliance admin of its lead organization) also record joins
+ * and ends of membership and adjust the alliance's tier catalogue; the server decides every such write.
+ */
 export function AllianceBrowserPage() {
   const { t } = useTranslation();
   const { str, patch } = useListParams();
@@ -40,7 +51,7 @@ export function AllianceBrowserPage() {
         </Card>
       ) : (
         <Row gutter={16}>
-          <Col xs={24} lg={8} xxl={6}>
+          <Col xs={24} lg={8} xl={7} xxl={6}>
             <Card variant="borderless" title={t('alliance.listTitle', { count: list.length })} styles={{ body: { padding: 8 } }}>
               <div role="listbox" aria-label={t('nav.alliances')}>
                 {list.map((a) => (
@@ -68,8 +79,8 @@ export function AllianceBrowserPage() {
               </div>
             </Card>
           </Col>
-          <Col xs={24} lg={16} xxl={18}>
-            {selected ? <AllianceDetail alliance={selected} /> : <EmptyState description={t('alliance.pick')} />}
+          <Col xs={24} lg={16} xl={17} xxl={18}>
+            {selected ? <AllianceDetail key={selected.id} alliance={selected} /> : <EmptyState description={t('alliance.pick')} />}
           </Col>
         </Row>
       )}
@@ -79,22 +90,45 @@ export function AllianceBrowserPage() {
 
 function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
   const { t } = useTranslation();
+  const me = useCurrentUser();
   const { str, patch } = useListParams();
   const today = shanghaiDate();
   const on = str('on') ?? today;
-  const tab = str('view') === 'history' ? 'history' : 'members';
+  const canAdmin = mayAdministerAlliance(me, alliance);
+  const requested = views.find((v) => v === str('view')) ?? 'members';
+  const tab: View = requested === 'catalogue' && !canAdmin ? 'members' : requested;
+  const [joining, setJoining] = useState(false);
+  // The membership being ended stays set while its dialog closes, so the dialog does not empty itself mid-animation.
+  const [ending, setEnding] = useState<MembershipDto | null>(null);
+  const [endOpen, setEndOpen] = useState(false);
+  const [nameFilter, setNameFilter] = useState('');
   const members = useAllianceMembers(alliance.id, on);
   // The full history is fetched only when its tab is opened.
   const history = useAllianceMembers(tab === 'history' ? alliance.id : null, null);
+  const memberRows = useMemo(() => filterByName(members.data ?? [], nameFilter), [members.data, nameFilter]);
   const historyRows = useMemo(
-    () => [...(history.data ?? [])].sort((a, b) => b.validFrom.localeCompare(a.validFrom) || a.organizationName.localeCompare(b.organizationName)),
-    [history.data],
+    () =>
+      filterByName(history.data ?? [], nameFilter).sort(
+        (a, b) => b.validFrom.localeCompare(a.validFrom) || a.organizationName.localeCompare(b.organizationName),
+      ),
+    [history.data, nameFilter],
+  );
+  const nameFilterBox = (
+    <Input.Search
+      allowClear
+      value={nameFilter}
+      onChange={(e) => setNameFilter(e.target.value)}
+      placeholder={t('alliance.filterName')}
+      aria-label={t('alliance.filterName')}
+      style={{ width: 220 }}
+    />
   );
 
   const baseColumns: TableProps<MembershipDto>['columns'] = [
     {
       title: t('org.name'),
       dataIndex: 'organizationName',
+      key: 'name',
       width: 240,
       render: (name: string, m) => (
         <Link to={`/network/organizations/${m.organizationId}`} className="strong-link">
@@ -111,6 +145,30 @@ function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
     },
     { title: t('alliance.period'), key: 'period', width: 200, render: (_, m) => <Period from={m.validFrom} to={m.validTo} /> },
   ];
+  // Only an open period can be ended; a closed one is history and stays as recorded (the history tab has no actions).
+  const actionColumn: NonNullable<TableProps<MembershipDto>['columns']>[number] = {
+    title: t('common.actions'),
+    key: 'actions',
+    width: 140,
+    render: (_, m) =>
+      isOpenMembership(m) ? (
+        <Button
+          type="text"
+          size="small"
+          icon={<StopOutlined />}
+          onClick={() => {
+            setEnding(m);
+            setEndOpen(true);
+          }}
+        >
+          {t('allianceAdmin.end')}
+        </Button>
+      ) : null,
+  };
+  // With the action column the name column gives up its fixed width, so the list still fits without scrolling.
+  const memberColumns = canAdmin
+    ? [...(baseColumns ?? []).map((c) => (c.key === 'name' ? { ...c, width: undefined } : c)), actionColumn]
+    : baseColumns;
   const historyColumns: TableProps<MembershipDto>['columns'] = [
     ...(baseColumns ?? []),
     {
@@ -122,6 +180,11 @@ function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
     },
     { title: t('alliance.reason'), dataIndex: 'reason', ellipsis: true, render: (v: string | null) => v ?? <span className="muted">—</span> },
   ];
+  // An empty list says whether the name filter or the alliance itself is why.
+  const emptyText = (unfiltered: string) => (
+    <EmptyState simple description={nameFilter.trim() ? t('alliance.noNameMatch', { name: nameFilter.trim() }) : unfiltered} />
+  );
+  const historyNote = canAdmin && <Alert type="info" showIcon title={t('allianceAdmin.historyNote')} style={{ marginBottom: 12 }} />;
 
   return (
     <Card variant="borderless">
@@ -132,6 +195,11 @@ function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
           </Typography.Title>
           <AllianceKindTag kind={alliance.kind} />
         </div>
+        {canAdmin && (
+          <Button type="primary" icon={<UsergroupAddOutlined />} onClick={() => setJoining(true)}>
+            {t('allianceAdmin.join')}
+          </Button>
+        )}
       </Flex>
       <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }} style={{ marginTop: 12 }}>
         <Descriptions.Item label={t('alliance.lead')}>
@@ -145,7 +213,7 @@ function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
       </Descriptions>
       <Tabs
         activeKey={tab}
-        onChange={(key) => patch({ view: key === 'history' ? 'history' : undefined }, false)}
+        onChange={(key) => patch({ view: key === 'members' ? undefined : key }, false)}
         items={[
           {
             key: 'members',
@@ -156,7 +224,9 @@ function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
             ),
             children: (
               <>
-                <Flex align="center" gap={12} className="filter-bar">
+                {historyNote}
+                <Flex align="center" gap={12} wrap className="filter-bar">
+                  {nameFilterBox}
                   <span>{t('alliance.asOf')}</span>
                   <DatePicker
                     id="asOf"
@@ -179,10 +249,10 @@ function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
                     rowKey="id"
                     size="middle"
                     loading={members.isFetching}
-                    dataSource={members.data ?? []}
-                    columns={baseColumns}
+                    dataSource={memberRows}
+                    columns={memberColumns}
                     pagination={{ pageSize: 20, hideOnSinglePage: true }}
-                    locale={{ emptyText: <EmptyState simple description={t('alliance.noMembersOn', { date: on })} /> }}
+                    locale={{ emptyText: emptyText(t('alliance.noMembersOn', { date: on })) }}
                   />
                 )}
               </>
@@ -198,20 +268,43 @@ function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
             children: history.isError ? (
               <QueryError error={history.error} onRetry={() => void history.refetch()} />
             ) : (
-              <Table<MembershipDto>
-                rowKey="id"
-                size="middle"
-                loading={history.isFetching}
-                dataSource={historyRows}
-                columns={historyColumns}
-                scroll={{ x: 960 }}
-                pagination={{ pageSize: 20, hideOnSinglePage: true }}
-                locale={{ emptyText: <EmptyState simple description={t('alliance.noHistory')} /> }}
-              />
+              <>
+                {historyNote}
+                <Flex className="filter-bar">{nameFilterBox}</Flex>
+                <Table<MembershipDto>
+                  rowKey="id"
+                  size="middle"
+                  loading={history.isFetching}
+                  dataSource={historyRows}
+                  columns={historyColumns}
+                  scroll={{ x: 960 }}
+                  pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                  locale={{ emptyText: emptyText(t('alliance.noHistory')) }}
+                />
+              </>
             ),
           },
+          ...(canAdmin
+            ? [
+                {
+                  key: 'catalogue',
+                  label: (
+                    <span>
+                      <MedicineBoxOutlined /> {t('allianceCatalogue.tab')}
+                    </span>
+                  ),
+                  children: <AllianceCataloguePanel alliance={alliance} />,
+                },
+              ]
+            : []),
         ]}
       />
+      {canAdmin && (
+        <>
+          <JoinAllianceModal alliance={alliance} open={joining} onClose={() => setJoining(false)} />
+          <EndMembershipModal membership={ending} open={endOpen} onClose={() => setEndOpen(false)} />
+        </>
+      )}
     </Card>
   );
 }

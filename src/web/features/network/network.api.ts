@@ -1,12 +1,12 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, type QueryClient, useQuery } from '@tanstack/react-query';
 import type { Page } from '../../lib/page.js';
 import type {
-  AllianceDto, CatalogueEntryDto, DivisionDto, MembershipDto, NetworkSummaryDto, OrganizationDetailDto,
+  AllianceDto, CatalogueEntryDto, CatalogueOverrideInput, DivisionDto, MembershipDto, NetworkSummaryDto, OrganizationDetailDto,
   OrganizationDto, OrganizationQuery, PractitionerDto,
 } from '../../../contracts/network.js';
-import type { FacilityTier } from '../../../contracts/codes.js';
+import type { FacilityTier, MembershipRole } from '../../../contracts/codes.js';
 import type { CatalogueCheckResult } from '../../../contracts/ui.js';
-import { get } from '../../api/client.js';
+import { get, request } from '../../api/client.js';
 
 /** The network module's calls: divisions, organizations, alliances, practitioners, tier catalogue. */
 
@@ -26,6 +26,9 @@ export const networkKeys = {
   members: (allianceId: string, on: string | null) => ['network', 'members', allianceId, on] as const,
   practitioners: (f: PractitionerFilter) => ['network', 'practitioners', f] as const,
   catalogue: (tier: FacilityTier, allianceId: string | null) => ['network', 'catalogue', tier, allianceId] as const,
+  /** Every tier's default entries with one alliance's own (GET /api/v1/catalogue?allianceId=). */
+  allianceCatalogue: (allianceId: string) => ['network', 'catalogue', 'alliance', allianceId] as const,
+  catalogueCheck: (tier: FacilityTier, icd10: string, allianceId: string | null) => ['network', 'catalogue', 'check', tier, icd10, allianceId] as const,
 };
 
 export const fetchNetworkSummary = () => get<NetworkSummaryDto>('/api/v1/network/summary');
@@ -52,6 +55,50 @@ export const fetchCatalogue = (tier: FacilityTier, allianceId: string | null) =>
   get<CatalogueEntryDto[]>('/api/v1/catalogue', { tier, allianceId });
 export const checkCatalogue = (tier: FacilityTier, icd10: string, allianceId: string | null) =>
   get<CatalogueCheckResult>('/api/v1/catalogue/check', { tier, icd10, allianceId });
+/** The default catalogue of every tier plus this alliance's own entries. */
+export const fetchAllianceCatalogue = (allianceId: string) => get<CatalogueEntryDto[]>('/api/v1/catalogue', { allianceId });
+
+// ---- alliance administration (system admin, or an alliance admin of the lead organization; the server decides)
+
+/** Body of POST /api/v1/alliances/:id/members (contracts/network.ts membershipInputSchema). */
+export interface MembershipInput {
+  organizationId: string;
+  role: MembershipRole;
+  validFrom: string;
+  reason?: string | null;
+}
+export const addMembership = (allianceId: string, input: MembershipInput) =>
+  request<MembershipDto>('POST', `/api/v1/alliances/${encodeURIComponent(allianceId)}/members`, { body: input });
+/** Closes an open membership period: `validTo` is the first day the organization is no longer a member. */
+export const endMembership = (membershipId: string, input: { validTo: string; reason: string }) =>
+  request<MembershipDto>('POST', `/api/v1/memberships/${encodeURIComponent(membershipId)}/end`, { body: input });
+export const addCatalogueOverride = (allianceId: string, input: CatalogueOverrideInput) =>
+  request<CatalogueEntryDto>('POST', `/api/v1/alliances/${encodeURIComponent(allianceId)}/catalogue`, { body: input });
+/** Removes an alliance's own entry (204); the default catalogue cannot be removed this way. */
+export const removeCatalogueOverride = (entryId: string) =>
+  request<void>('DELETE', `/api/v1/catalogue/${encodeURIComponent(entryId)}`);
+
+/**
+ * After a membership change: the alliance's member lists (every date and the history), the alliance list's member
+ * counts, and facility pages and lists that show or filter by membership.
+ */
+export function invalidateMembership(queryClient: QueryClient, allianceId: string): Promise<void> {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['network', 'members', allianceId] }),
+    queryClient.invalidateQueries({ queryKey: networkKeys.alliances }),
+    queryClient.invalidateQueries({ queryKey: ['network', 'organization'] }),
+    queryClient.invalidateQueries({ queryKey: ['network', 'organizations'] }),
+    queryClient.invalidateQueries({ queryKey: networkKeys.summary }),
+  ]).then(() => undefined);
+}
+
+/** After a catalogue change: every cached catalogue list, and facility pages (they show their tier's catalogue). */
+export function invalidateCatalogue(queryClient: QueryClient): Promise<void> {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['network', 'catalogue'] }),
+    queryClient.invalidateQueries({ queryKey: ['network', 'organization'] }),
+  ]).then(() => undefined);
+}
 
 // Network data changes rarely (a member joins, a doctor is stationed); five minutes of freshness is plenty.
 const stale = 5 * 60_000;
@@ -87,3 +134,17 @@ export const useAllianceMembers = (allianceId: string | null, on: string | null)
   });
 export const useCatalogue = (tier: FacilityTier, allianceId: string | null) =>
   useQuery({ queryKey: networkKeys.catalogue(tier, allianceId), queryFn: () => fetchCatalogue(tier, allianceId), staleTime: stale });
+/** The catalogue decision for a code; null `icd10` = nothing asked yet. Refreshed when the catalogue changes. */
+export const useCatalogueCheck = (tier: FacilityTier, icd10: string | null, allianceId: string | null) =>
+  useQuery({
+    queryKey: networkKeys.catalogueCheck(tier, icd10 ?? '', allianceId),
+    queryFn: () => checkCatalogue(tier, icd10 ?? '', allianceId),
+    enabled: Boolean(icd10),
+  });
+export const useAllianceCatalogue = (allianceId: string | null) =>
+  useQuery({
+    queryKey: networkKeys.allianceCatalogue(allianceId ?? ''),
+    queryFn: () => fetchAllianceCatalogue(allianceId ?? ''),
+    staleTime: stale,
+    enabled: Boolean(allianceId),
+  });

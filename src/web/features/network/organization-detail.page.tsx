@@ -2,8 +2,7 @@ import {
   ApartmentOutlined, BankOutlined, CheckCircleFilled, CloseCircleFilled, ClusterOutlined, MedicineBoxOutlined,
   ProfileOutlined, SwapOutlined, TeamOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
-import { useMutation } from '@tanstack/react-query';
-import { Alert, Badge, Button, Card, Col, Descriptions, Flex, Input, Row, Select, Table, Tabs, Tag, Typography } from 'antd';
+import { Badge, Button, Card, Col, Descriptions, Flex, Row, Select, Table, Tabs, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,10 +18,11 @@ import { EmptyState } from '../../components/empty-state.js';
 import { LevelGrade, Period, TierTag, TitleTag } from '../../components/labels.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Loading, QueryError } from '../../components/query-state.js';
-import { errorText } from '../../lib/errors.js';
 import { isInForce, shanghaiDate } from '../../lib/format.js';
 import { useListParams } from '../../lib/use-list-params.js';
-import { checkCatalogue, useOrganization } from './network.api.js';
+import { rangeText } from './alliance-admin.model.js';
+import { CatalogueCheck } from './catalogue-check.js';
+import { useOrganization } from './network.api.js';
 
 const tabs = ['overview', 'departments', 'staff', 'stationed', 'alliances', 'pairings', 'catalogue'] as const;
 type TabKey = (typeof tabs)[number];
@@ -322,29 +322,11 @@ function Pairings({ rows, orgId, today }: { rows: SupportPairingDto[]; orgId: st
   );
 }
 
-const icd10Pattern = /^[A-Za-z]\d{2}(\.[\dA-Za-z]{1,6})?$/;
-
 function Catalogue({ d, today }: { d: OrganizationDetailDto; today: string }) {
   const { t } = useTranslation();
   const tier = d.organization.tier;
   const alliances = d.memberships.filter((m) => isInForce(m, today));
   const [allianceId, setAllianceId] = useState<string | null>(alliances[0]?.allianceId ?? null);
-  const [code, setCode] = useState('');
-  const [formatError, setFormatError] = useState<string | null>(null);
-  const check = useMutation({ mutationFn: (icd10: string) => checkCatalogue(tier, icd10, allianceId) });
-
-  const submit = (value: string) => {
-    const v = value.trim().toUpperCase();
-    setCode(v);
-    if (!icd10Pattern.test(v)) {
-      setFormatError(t('catalogue.badCode'));
-      check.reset();
-      return;
-    }
-    setFormatError(null);
-    check.mutate(v);
-  };
-
   const rows = useMemo(
     () => [...d.catalogue].sort((a, b) => a.codeFrom.localeCompare(b.codeFrom) || Number(a.allianceId !== null) - Number(b.allianceId !== null)),
     [d.catalogue],
@@ -352,67 +334,26 @@ function Catalogue({ d, today }: { d: OrganizationDetailDto; today: string }) {
 
   return (
     <Flex vertical gap={16}>
-      <Card size="small" className="catalogue-check">
-        <Typography.Text strong>{t('catalogue.checkTitle')}</Typography.Text>
-        <Flex gap={12} wrap align="center" style={{ marginTop: 8 }}>
-          <Input.Search
-            id="icd10"
-            placeholder={t('catalogue.checkPlaceholder')}
-            enterButton={t('catalogue.check')}
-            onSearch={submit}
-            loading={check.isPending}
-            style={{ width: 340 }}
-            allowClear
-            status={formatError ? 'error' : undefined}
-          />
-          {alliances.length > 0 && (
-            <Select<string>
-              value={allianceId ?? undefined}
-              onChange={(v) => {
-                setAllianceId(v ?? null);
-                check.reset();
-              }}
-              allowClear
-              placeholder={t('catalogue.noAlliance')}
-              options={alliances.map((m) => ({ value: m.allianceId, label: m.allianceName }))}
-              style={{ width: 260 }}
-              popupMatchSelectWidth={false}
-            />
-          )}
-          <Typography.Text type="secondary">
-            {t('catalogue.tierNote', { tier: t(`tier.${tier}`) })}
-          </Typography.Text>
-        </Flex>
-        {formatError && <Alert type="warning" showIcon title={formatError} style={{ marginTop: 12 }} />}
-        {check.isError && <Alert type="error" showIcon title={errorText(check.error, t)} style={{ marginTop: 12 }} />}
-        {check.data && (
-          <Alert
-            style={{ marginTop: 12 }}
-            type={check.data.covered ? 'success' : 'warning'}
-            showIcon
-            title={
-              check.data.covered
-                ? t('catalogue.covered', { code, tier: t(`tier.${tier}`) })
-                : t('catalogue.notCovered', { code, tier: t(`tier.${tier}`) })
-            }
-            description={
-              <>
-                {check.data.entry && (
-                  <div>
-                    {t('catalogue.matchedEntry', {
-                      range: rangeText(check.data.entry),
-                      label: check.data.entry.label,
-                      effect: t(`catalogueEffect.${check.data.entry.effect}`),
-                    })}
-                  </div>
-                )}
-                {check.data.fromOverride && <div>{t('catalogue.fromOverride')}</div>}
-                {!check.data.covered && <div>{t('catalogue.referHint')}</div>}
-              </>
-            }
-          />
-        )}
-      </Card>
+      <CatalogueCheck
+        tier={tier}
+        allianceId={allianceId}
+        controls={
+          <>
+            {alliances.length > 0 && (
+              <Select<string>
+                value={allianceId ?? undefined}
+                onChange={(v) => setAllianceId(v ?? null)}
+                allowClear
+                placeholder={t('catalogue.noAlliance')}
+                options={alliances.map((m) => ({ value: m.allianceId, label: m.allianceName }))}
+                style={{ width: 260 }}
+                popupMatchSelectWidth={false}
+              />
+            )}
+            <Typography.Text type="secondary">{t('catalogue.tierNote', { tier: t(`tier.${tier}`) })}</Typography.Text>
+          </>
+        }
+      />
       <Table<CatalogueEntryDto>
         rowKey="id"
         size="middle"
@@ -440,5 +381,3 @@ function Catalogue({ d, today }: { d: OrganizationDetailDto; today: string }) {
     </Flex>
   );
 }
-
-const rangeText = (e: CatalogueEntryDto) => (e.codeFrom === e.codeTo ? e.codeFrom : `${e.codeFrom}–${e.codeTo}`);

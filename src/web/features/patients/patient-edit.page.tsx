@@ -1,17 +1,15 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Card, Form } from 'antd';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { App, Card, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { PatientDto, PatientInput } from '../../../contracts/patient.js';
-import { isApiError } from '../../api/client.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Loading, QueryError } from '../../components/query-state.js';
-import { errorText } from '../../lib/errors.js';
-import { DuplicateAlert, type DuplicateOutcome, PossibleDuplicatesModal, readDuplicateOutcome } from './duplicates.js';
 import { fromPatient } from './patient-form.model.js';
-import { PatientForm, type PatientFormState, showFieldError } from './patient-form.js';
+import { PatientForm, type PatientFormState } from './patient-form.js';
+import { PatientSaveBanner, PatientSaveDuplicates } from './patient-save-feedback.js';
 import { patientKeys, updatePatient, usePatient } from './patients.api.js';
+import { usePatientSave } from './use-patient-save.js';
 
 export function PatientEditPage() {
   const { t } = useTranslation();
@@ -35,38 +33,17 @@ function PatientEdit({ patient, title }: { patient: PatientDto; title: string })
   const queryClient = useQueryClient();
   const { message } = App.useApp();
   const [form] = Form.useForm<PatientFormState>();
-  const [outcome, setOutcome] = useState<DuplicateOutcome | null>(null);
-  const [lastInput, setLastInput] = useState<PatientInput | null>(null);
-  const [generalError, setGeneralError] = useState<string | null>(null);
   const detailPath = `/patients/${encodeURIComponent(patient.id)}`;
-
-  const save = useMutation({
-    mutationFn: (input: PatientInput) => updatePatient(patient.id, input, patient.version),
-    onSuccess: (p) => {
+  const save = usePatientSave({
+    form,
+    save: (input: PatientInput) => updatePatient(patient.id, input, patient.version),
+    onSaved: (p) => {
       queryClient.setQueryData(patientKeys.detail(p.id), p);
       void queryClient.invalidateQueries({ queryKey: ['patients', 'list'] });
       void message.success(t('patient.saved', { name: p.name }));
       void navigate(detailPath, { replace: true });
     },
-    onError: (error) => {
-      const dup = readDuplicateOutcome(error);
-      if (dup) {
-        setOutcome(dup);
-        return;
-      }
-      const text = errorText(error, t);
-      if (isApiError(error) && error.status === 400 && showFieldError(form, error.path, text)) return;
-      setGeneralError(text);
-      window.scrollTo({ top: 0, behavior: 'smooth' });
-    },
   });
-
-  const submit = (input: PatientInput) => {
-    if (!input.confirmNotDuplicate) setOutcome(null);
-    setGeneralError(null);
-    setLastInput(input);
-    save.mutate(input);
-  };
 
   return (
     <div className="page">
@@ -79,26 +56,12 @@ function PatientEdit({ patient, title }: { patient: PatientDto; title: string })
         form={form}
         initialValues={fromPatient(patient)}
         submitText={t('common.save')}
-        pending={save.isPending}
-        onSubmit={submit}
+        pending={save.pending}
+        onSubmit={save.submit}
         onCancel={() => void navigate(detailPath)}
-        banner={
-          <>
-            {outcome?.kind === 'duplicate' && <DuplicateAlert outcome={outcome} onClose={() => setOutcome(null)} />}
-            {generalError && (
-              <Alert type="error" showIcon className="form-banner" title={generalError} closable={{ onClose: () => setGeneralError(null) }} />
-            )}
-          </>
-        }
+        banner={<PatientSaveBanner save={save} />}
       />
-      <PossibleDuplicatesModal
-        outcome={outcome?.kind === 'suggestions' ? outcome : null}
-        pending={save.isPending}
-        onClose={() => setOutcome(null)}
-        onConfirmDifferent={() => {
-          if (lastInput) submit({ ...lastInput, confirmNotDuplicate: true });
-        }}
-      />
+      <PatientSaveDuplicates save={save} />
     </div>
   );
 }

@@ -1,16 +1,13 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Form } from 'antd';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { App, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import type { PatientInput } from '../../../contracts/patient.js';
 import { PageHeader } from '../../components/page-header.js';
 import { RequireFeature } from '../../app/require-auth.js';
-import { isApiError } from '../../api/client.js';
-import { errorText } from '../../lib/errors.js';
-import { DuplicateAlert, type DuplicateOutcome, PossibleDuplicatesModal, readDuplicateOutcome } from './duplicates.js';
-import { PatientForm, type PatientFormState, showFieldError } from './patient-form.js';
+import { PatientForm, type PatientFormState } from './patient-form.js';
+import { PatientSaveBanner, PatientSaveDuplicates } from './patient-save-feedback.js';
 import { createPatient, patientKeys } from './patients.api.js';
+import { usePatientSave } from './use-patient-save.js';
 
 export function PatientRegisterPage() {
   return (
@@ -27,39 +24,17 @@ function PatientRegister() {
   const queryClient = useQueryClient();
   const { message } = App.useApp();
   const [form] = Form.useForm<PatientFormState>();
-  const [outcome, setOutcome] = useState<DuplicateOutcome | null>(null);
-  const [lastInput, setLastInput] = useState<PatientInput | null>(null);
-  const [generalError, setGeneralError] = useState<string | null>(null);
-
-  const create = useMutation({
-    mutationFn: createPatient,
-    onSuccess: (patient) => {
+  const save = usePatientSave({
+    form,
+    save: createPatient,
+    scrollToDuplicate: true,
+    onSaved: (patient) => {
       void queryClient.invalidateQueries({ queryKey: patientKeys.all });
       queryClient.setQueryData(patientKeys.detail(patient.id), patient);
       void message.success(t('patient.registered', { name: patient.name }));
       void navigate(`/patients/${encodeURIComponent(patient.id)}`, { replace: true });
     },
-    onError: (error) => {
-      const dup = readDuplicateOutcome(error);
-      if (dup) {
-        setOutcome(dup);
-        if (dup.kind === 'duplicate') window.scrollTo({ top: 0, behavior: 'smooth' });
-        return;
-      }
-      const text = errorText(error, t);
-      if (isApiError(error) && error.status === 400 && showFieldError(form, error.path, text)) return;
-      setGeneralError(text);
-      window.scrollTo({ top: 0, behavior: 'smooth' });
-    },
   });
-
-  const submit = (input: PatientInput) => {
-    // Confirming "not the same person" keeps the list open, with its button spinning, until the server answers.
-    if (!input.confirmNotDuplicate) setOutcome(null);
-    setGeneralError(null);
-    setLastInput(input);
-    create.mutate(input);
-  };
 
   return (
     <div className="page">
@@ -71,26 +46,12 @@ function PatientRegister() {
       <PatientForm
         form={form}
         submitText={t('patient.submitRegister')}
-        pending={create.isPending}
-        onSubmit={submit}
+        pending={save.pending}
+        onSubmit={save.submit}
         onCancel={() => void navigate('/patients')}
-        banner={
-          <>
-            {outcome?.kind === 'duplicate' && <DuplicateAlert outcome={outcome} onClose={() => setOutcome(null)} />}
-            {generalError && (
-              <Alert type="error" showIcon className="form-banner" title={generalError} closable={{ onClose: () => setGeneralError(null) }} />
-            )}
-          </>
-        }
+        banner={<PatientSaveBanner save={save} />}
       />
-      <PossibleDuplicatesModal
-        outcome={outcome?.kind === 'suggestions' ? outcome : null}
-        pending={create.isPending}
-        onClose={() => setOutcome(null)}
-        onConfirmDifferent={() => {
-          if (lastInput) submit({ ...lastInput, confirmNotDuplicate: true });
-        }}
-      />
+      <PatientSaveDuplicates save={save} />
     </div>
   );
 }
