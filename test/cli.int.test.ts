@@ -186,6 +186,17 @@ describe(`yilian CLI on ${databaseKind}`, { timeout: 240_000 }, () => {
     if (databaseKind === 'pglite') expect(existsSync(path.join(dataDir, 'yilian.lock'))).toBe(false);
   });
 
+  it('loads the townships and villages of another county, once', async () => {
+    const r = await cli(['db', 'divisions', '350102', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r).inserted).toBeGreaterThan(10); // 福州市鼓楼区: its 街道 and 社区
+    const again = await cli(['db', 'divisions', '350102', '--json']);
+    expect(json(again).inserted).toBe(0);
+    const bad = await cli(['db', 'divisions', '999999']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('999999');
+  });
+
   describe('import organizations', () => {
     let file: string;
     it('keeps the good rows and reports every bad row with its reason', async () => {

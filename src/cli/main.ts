@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { roleCodes } from '../contracts/codes.js';
 import { DEFAULT_DEMO_RESIDENTS } from '../db/seed/index.js';
-import { runMigrate, runSeedDemo } from './commands/db.js';
+import { runLoadDivisions, runMigrate, runSeedDemo } from './commands/db.js';
 import { runImportCommand, type ImportOptions } from './commands/import.js';
 import { runUserAdd } from './commands/user.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE, FatalError, UsageError } from './errors.js';
@@ -72,6 +72,11 @@ export function buildProgram(): Command {
     .description('迁移数据库并准备基础数据（行政区划、诊疗目录、admin 账号） / apply migrations and load base data (divisions, tier catalogue, admin account)')
     .option('--json', '以 JSON 输出 / print the result as JSON')
     .action(async (opts: { json?: boolean }) => runMigrate(config(), opts));
+  db.command('divisions')
+    .description('加载县的乡镇和村（GB/T 2260）/ load the townships and villages of counties (GB/T 2260)')
+    .argument('<county...>', '县级区划代码，如 350821 / county division codes, e.g. 350821')
+    .option('--json', '以 JSON 输出 / print the result as JSON')
+    .action(async (counties: string[], opts: { json?: boolean }) => runLoadDivisions(config(), counties, opts));
 
   const seed = program.command('seed').description('演示数据 / demo data');
   seed

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/env.js';
 import { DataDirLockedError, readLockHolder } from '../../db/client.js';
 import { seedDemoCounty } from '../../db/seed/demo-county.js';
+import { loadDivisions } from '../../db/seed/divisions.js';
 import { optimizeAfterBulkLoad } from '../../db/seed/index.js';
 import { DEFAULT_DEMO_RESIDENTS } from '../../db/seed/index.js';
 import { hashPassword } from '../../modules/identity/index.js';
@@ -39,6 +40,37 @@ export async function runMigrate(config: Config, opts: { json?: boolean }): Prom
     await prepareDirect(platform, config);
     if (opts.json) print(JSON.stringify({ migrated: true, database: platform.database.kind, location: platform.database.location }));
     else print(`数据库已迁移并就绪 / database migrated and ready: ${platform.database.kind} ${platform.database.location}`);
+  } finally {
+    await platform.database.close();
+  }
+}
+
+/**
+ * Loads the GB/T 2260 townships and villages of the given counties (base data carries only provinces, cities and
+ * counties), so facilities and residents of those counties can be registered. Idempotent.
+ */
+export async function runLoadDivisions(config: Config, counties: string[], opts: { json?: boolean }): Promise<void> {
+  const bad = counties.filter((c) => !/^\d{6}$/.test(c) || c.endsWith('00'));
+  if (counties.length === 0 || bad.length) {
+    throw new UsageError(`请给出县级行政区划代码（6位，如 350821） / give county division codes (6 digits, e.g. 350821)${bad.length ? `: ${bad.join(', ')}` : ''}`);
+  }
+  const held = serverHolds(config);
+  const target = await openTarget(config, { allowServer: false }).catch((e: unknown) => {
+    if (e instanceof FatalError && held) throw new FatalError(`${lockedMessage(config.dataDir, held)}\n请先停止服务器再加载行政区划 / stop the server, then load the divisions.`);
+    throw e;
+  });
+  if (target.kind !== 'direct') throw new FatalError(lockedMessage(config.dataDir, target.holder));
+  const { platform } = target;
+  try {
+    await prepareDirect(platform, config);
+    const known = await platform.services.network.divisionsByCodes(counties);
+    const missing = counties.filter((c) => !known.some((d) => d.code === c && d.level === 'county'));
+    if (missing.length) throw new UsageError(`不是县级行政区划代码 / not county codes: ${missing.join(', ')}`);
+    const t = performance.now();
+    const { inserted } = await loadDivisions(platform.database.db, { countyCodes: counties });
+    const ms = Math.round(performance.now() - t);
+    if (opts.json) print(JSON.stringify({ counties, inserted, ms }));
+    else print(`已加载 ${counties.join(', ')} 的乡镇和村 / loaded the townships and villages of ${counties.join(', ')}: ${inserted} new divisions in ${(ms / 1000).toFixed(1)} s`);
   } finally {
     await platform.database.close();
   }
