@@ -165,6 +165,77 @@ export const practitionerRoleSchema = z.object({
 });
 export type PractitionerRoleDto = z.infer<typeof practitionerRoleSchema>;
 
+// ---- registry maintenance (科室, 人员, 派驻/巡回, 对口帮扶)
+
+/** Body of POST /api/v1/organizations/:id/departments. */
+export const departmentInputSchema = z.object({
+  code: z.string().trim().min(1, '科室编码不能为空').max(20, '科室编码最多20个字符'),
+  name: z.string().trim().min(2, '科室名称至少2个字').max(50, '科室名称最多50个字'),
+  specialty: z.string().trim().min(1, '请填写诊疗科目').max(50, '诊疗科目最多50个字'),
+  beds: z.number({ error: '床位数应为整数' }).int('床位数应为整数').min(0, '床位数不能为负').max(5000, '床位数不能超过5000').default(0),
+  isTcm: z.boolean().default(false),
+});
+export type DepartmentInput = z.infer<typeof departmentInputSchema>;
+
+const phoneText = z.string().trim().max(30, '电话最多30个字符');
+
+/** Body of POST /api/v1/practitioners: the practitioner and its home role (执业机构) are recorded together. */
+export const practitionerInputSchema = z.object({
+  identifier: z.string().trim().min(1, '执业证书编码不能为空').max(40, '执业证书编码最多40个字符'),
+  name: z.string().trim().min(2, '姓名至少2个字').max(30, '姓名最多30个字'),
+  sex: z.enum(sexes, { error: '请选择性别' }),
+  profession: z.enum(professions, { error: '请选择执业类别' }),
+  title: z.enum(practitionerTitles, { error: '请选择职称' }),
+  specialty: z.string().trim().min(1, '请填写专业').max(50, '专业最多50个字'),
+  homeOrganizationId: z.string().min(1, '请选择执业机构'),
+  departmentId: z.string().min(1).nullish(),
+  phone: phoneText.nullish(),
+  practiceStartYear: z.number().int('执业起始年份应为整数').min(1950, '执业起始年份不能早于1950年').max(2100, '执业起始年份无效').nullish(),
+});
+export type PractitionerInput = z.infer<typeof practitionerInputSchema>;
+
+/** Body of PATCH /api/v1/practitioners/:id: only the fields given change; `null` clears department or phone. */
+export const practitionerPatchSchema = z
+  .object({
+    title: z.enum(practitionerTitles, { error: '请选择职称' }).optional(),
+    specialty: z.string().trim().min(1, '请填写专业').max(50, '专业最多50个字').optional(),
+    departmentId: z.string().min(1).nullable().optional(),
+    phone: phoneText.nullable().optional(),
+    active: z.boolean().optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { error: '没有需要修改的内容' });
+export type PractitionerPatch = z.infer<typeof practitionerPatchSchema>;
+
+/** The kinds of time-limited role at another facility (派驻 stationed, 巡回 circuit, 出诊 visiting). */
+export const assignmentKinds = ['stationed', 'circuit', 'visiting'] as const satisfies readonly (typeof practitionerRoleKinds)[number][];
+
+/** Body of POST /api/v1/practitioners/:id/roles: a time-limited role, so the end date is required. */
+export const practitionerRoleInputSchema = z
+  .object({
+    organizationId: z.string().min(1, '请选择派驻机构'),
+    departmentId: z.string().min(1).nullish(),
+    kind: z.enum(assignmentKinds, { error: '类型应为派驻、巡回或出诊' }),
+    validFrom: isoDate,
+    validTo: isoDate,
+    note: z.string().trim().max(200, '备注最多200个字').nullish(),
+  })
+  .refine((v) => v.validTo > v.validFrom, { error: '结束日期应晚于开始日期', path: ['validTo'] });
+export type PractitionerRoleInput = z.infer<typeof practitionerRoleInputSchema>;
+
+/** Body of POST /api/v1/pairings (对口帮扶). */
+export const supportPairingInputSchema = z
+  .object({
+    supportingOrganizationId: z.string().min(1, '请选择支援机构'),
+    supportedOrganizationId: z.string().min(1, '请选择受援机构'),
+    supportTier: z.number({ error: '帮扶梯次应为1-3' }).int('帮扶梯次应为1-3').min(1, '帮扶梯次应为1-3').max(3, '帮扶梯次应为1-3'),
+    validFrom: isoDate,
+    validTo: isoDate.nullish(),
+    note: z.string().trim().max(200, '备注最多200个字').nullish(),
+  })
+  .refine((v) => v.supportingOrganizationId !== v.supportedOrganizationId, { error: '支援机构与受援机构不能相同', path: ['supportedOrganizationId'] })
+  .refine((v) => v.validTo == null || v.validTo > v.validFrom, { error: '结束日期应晚于开始日期', path: ['validTo'] });
+export type SupportPairingInput = z.infer<typeof supportPairingInputSchema>;
+
 export const catalogueEntrySchema = z.object({
   id: z.string(),
   tier: z.enum(facilityTiers),

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
-  catalogueCheckSchema, catalogueOverrideInputSchema, membershipEndSchema, membershipInputSchema, organizationInputSchema, organizationQuerySchema,
+  catalogueCheckSchema, catalogueOverrideInputSchema, departmentInputSchema, membershipEndSchema, membershipInputSchema, organizationInputSchema,
+  organizationQuerySchema, practitionerInputSchema, practitionerPatchSchema, practitionerRoleInputSchema, supportPairingInputSchema,
 } from '../../contracts/network.js';
 import { facilityTiers } from '../../contracts/codes.js';
 import type { AppDeps } from '../deps.js';
@@ -35,6 +36,11 @@ export function networkRoutes(app: FastifyInstance, deps: AppDeps) {
     return reply.status(201).send(org);
   });
 
+  r.post('/api/v1/organizations/:id/departments', { schema: { tags, params: idParam, body: departmentInputSchema } }, async (request, reply) => {
+    const dept = await network.addDepartment(contextOf(request, deps), request.params.id, request.body);
+    return reply.status(201).send(dept);
+  });
+
   r.get('/api/v1/alliances', { schema: { tags } }, async () => network.alliances(shanghaiDate(deps.clock.now())));
   r.get('/api/v1/alliances/:id', { schema: { tags, params: idParam } }, async (request) => network.alliance(request.params.id, shanghaiDate(deps.clock.now())));
   r.get('/api/v1/alliances/:id/members', { schema: { tags, params: idParam, querystring: z.object({ on: isoDate.optional() }) } }, async (request) =>
@@ -51,6 +57,23 @@ export function networkRoutes(app: FastifyInstance, deps: AppDeps) {
   r.get('/api/v1/pairings', { schema: { tags, querystring: z.object({ organizationId: z.string().optional() }) } }, async (request) =>
     network.pairings(request.query.organizationId ?? null),
   );
+
+  r.post('/api/v1/pairings', { schema: { tags, body: supportPairingInputSchema } }, async (request, reply) => {
+    const pairing = await network.addPairing(contextOf(request, deps), request.body);
+    return reply.status(201).send(pairing);
+  });
+
+  r.post('/api/v1/practitioners', { schema: { tags, body: practitionerInputSchema } }, async (request, reply) => {
+    const p = await network.createPractitioner(contextOf(request, deps), request.body);
+    return reply.status(201).send(p);
+  });
+  r.patch('/api/v1/practitioners/:id', { schema: { tags, params: idParam, body: practitionerPatchSchema } }, async (request) =>
+    network.updatePractitioner(contextOf(request, deps), request.params.id, request.body),
+  );
+  r.post('/api/v1/practitioners/:id/roles', { schema: { tags, params: idParam, body: practitionerRoleInputSchema } }, async (request, reply) => {
+    const role = await network.addPractitionerRole(contextOf(request, deps), request.params.id, request.body);
+    return reply.status(201).send(role);
+  });
 
   r.get(
     '/api/v1/practitioners',

@@ -3,8 +3,8 @@ export { NetworkService, toOrganizationDto, isUniqueViolation } from './network.
 export type { OrganizationFilter } from './network.repository.js';
 export { trimDivision } from './network.repository.js';
 export {
-  coversDate, periodsOverlap, membershipsOn, membershipConflict, normaliseIcd10, parseIcdRange, icdInRange, tierCovers,
+  coversDate, periodsOverlap, membershipsOn, membershipConflict, practitionerRoleConflict, pairingConflict, normaliseIcd10, parseIcdRange, icdInRange, tierCovers,
 } from './network.rules.js';
-export type { Period, MembershipPeriod, CatalogueEntry, CatalogueDecision } from './network.rules.js';
+export type { Period, MembershipPeriod, RolePeriod, PairingPeriod, CatalogueEntry, CatalogueDecision } from './network.rules.js';
 export { defaultCatalogue, defaultCatalogueEntryId, DEFAULT_CATALOGUE_SOURCE } from './default-catalogue.js';
 export type { DefaultCatalogueEntry } from './default-catalogue.js';

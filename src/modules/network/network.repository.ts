@@ -252,7 +252,7 @@ export class NetworkRepository {
   }
 
   // -- pairings
-  async pairingsOf(organizationId: string | null) {
+  async pairingsOf(organizationId: string | null, id?: string) {
     const supporting = alias(organizations, 'supporting');
     const supported = alias(organizations, 'supported');
     const rows = await this.db
@@ -261,9 +261,12 @@ export class NetworkRepository {
       .innerJoin(supporting, eq(supporting.id, supportPairings.supportingOrganizationId))
       .innerJoin(supported, eq(supported.id, supportPairings.supportedOrganizationId))
       .where(
-        organizationId
-          ? or(eq(supportPairings.supportingOrganizationId, organizationId), eq(supportPairings.supportedOrganizationId, organizationId))
-          : undefined,
+        and(
+          organizationId
+            ? or(eq(supportPairings.supportingOrganizationId, organizationId), eq(supportPairings.supportedOrganizationId, organizationId))
+            : undefined,
+          id ? eq(supportPairings.id, id) : undefined,
+        ),
       )
       .orderBy(asc(supportPairings.supportTier), asc(supported.name));
     return rows.map((r) => ({ ...r.p, supportingOrganizationName: r.supportingName, supportedOrganizationName: r.supportedName }));
@@ -327,6 +330,71 @@ export class NetworkRepository {
     if (n >= 100_000) return n;
     const [row] = await this.db.select({ n: count() }).from(patients);
     return row?.n ?? 0;
+  }
+
+  // -- registry writes (departments, practitioners, roles, pairings)
+  async department(id: string) {
+    const [row] = await this.db.select().from(departments).where(eq(departments.id, id)).limit(1);
+    return row;
+  }
+
+  async insertDepartment(row: typeof departments.$inferInsert): Promise<void> {
+    await this.db.insert(departments).values(row);
+  }
+
+  async practitionerRow(id: string) {
+    const [row] = await this.db.select().from(practitioners).where(eq(practitioners.id, id)).limit(1);
+    return row;
+  }
+
+  /** The practitioner and its home role in one transaction: a practitioner never exists without its 执业机构. */
+  async insertPractitionerWithHomeRole(p: typeof practitioners.$inferInsert, role: typeof practitionerRoles.$inferInsert): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(practitioners).values(p);
+      await tx.insert(practitionerRoles).values(role);
+    });
+  }
+
+  async updatePractitioner(id: string, patch: Partial<Pick<typeof practitioners.$inferInsert, 'title' | 'specialty' | 'departmentId' | 'phone' | 'active'>>): Promise<void> {
+    await this.db.update(practitioners).set(patch).where(eq(practitioners.id, id));
+  }
+
+  /** Locks the practitioner row so concurrent role changes of one practitioner run one after another. */
+  async lockPractitioner(tx: Db, practitionerId: string): Promise<void> {
+    await tx.execute(sql`select id from ${practitioners} where id = ${practitionerId} for update`);
+  }
+
+  async rolesOfPractitioner(tx: Db, practitionerId: string) {
+    return tx.select().from(practitionerRoles).where(eq(practitionerRoles.practitionerId, practitionerId));
+  }
+
+  async insertPractitionerRole(tx: Db, row: typeof practitionerRoles.$inferInsert): Promise<void> {
+    await tx.insert(practitionerRoles).values(row);
+  }
+
+  /** Locks both organizations' rows, in id order so two writers never wait on each other crosswise. */
+  async lockOrganizations(tx: Db, ids: readonly string[]): Promise<void> {
+    for (const id of [...new Set(ids)].sort()) await tx.execute(sql`select id from ${organizations} where id = ${id} for update`);
+  }
+
+  async pairingsBetween(tx: Db, a: string, b: string) {
+    return tx
+      .select()
+      .from(supportPairings)
+      .where(
+        or(
+          and(eq(supportPairings.supportingOrganizationId, a), eq(supportPairings.supportedOrganizationId, b)),
+          and(eq(supportPairings.supportingOrganizationId, b), eq(supportPairings.supportedOrganizationId, a)),
+        ),
+      );
+  }
+
+  async insertPairing(tx: Db, row: typeof supportPairings.$inferInsert): Promise<void> {
+    await tx.insert(supportPairings).values(row);
+  }
+
+  async pairing(id: string) {
+    return (await this.pairingsOf(null, id))[0];
   }
 
   // -- catalogue

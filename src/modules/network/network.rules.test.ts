@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  coversDate, icdInRange, membershipConflict, membershipsOn, normaliseIcd10, parseIcdRange, tierCovers,
-  type CatalogueEntry, type MembershipPeriod,
+  coversDate, icdInRange, membershipConflict, membershipsOn, normaliseIcd10, pairingConflict, parseIcdRange, practitionerRoleConflict, tierCovers,
+  type CatalogueEntry, type MembershipPeriod, type PairingPeriod, type RolePeriod,
 } from './network.rules.js';
 
 describe('membership on a date', () => {
@@ -75,5 +75,40 @@ describe('tier catalogue lookup', () => {
   it('does not cover what no entry names, nor a different tier', () => {
     expect(tierCovers(entries, 'township-health-center', 'C34.9', null)).toEqual({ covered: false, entry: null, fromOverride: false });
     expect(tierCovers(entries, 'county-hospital', 'I10', null).covered).toBe(false);
+  });
+});
+
+describe('time-limited roles (派驻/巡回)', () => {
+  const roles: RolePeriod[] = [
+    { practitionerId: 'P1', organizationId: 'T1', kind: 'stationed', validFrom: '2026-01-01', validTo: '2026-07-01' },
+    { practitionerId: 'P1', organizationId: 'T2', kind: 'circuit', validFrom: '2026-03-01', validTo: '2026-04-01' },
+  ];
+  const proposed = (o: Partial<RolePeriod>): RolePeriod => ({ practitionerId: 'P1', organizationId: 'T1', kind: 'stationed', validFrom: '2026-06-01', validTo: '2026-09-01', ...o });
+
+  it('refuses an overlapping role of the same kind at the same facility', () => {
+    expect(practitionerRoleConflict(roles, proposed({}))).toBe(roles[0]);
+    expect(practitionerRoleConflict(roles, proposed({ validFrom: '2025-12-01', validTo: '2026-01-02' }))).toBe(roles[0]);
+  });
+
+  it('allows back-to-back periods (half-open), other kinds, other facilities and other practitioners', () => {
+    expect(practitionerRoleConflict(roles, proposed({ validFrom: '2026-07-01' }))).toBeNull();
+    expect(practitionerRoleConflict(roles, proposed({ validFrom: '2025-06-01', validTo: '2026-01-01' }))).toBeNull();
+    expect(practitionerRoleConflict(roles, proposed({ kind: 'circuit' }))).toBeNull();
+    expect(practitionerRoleConflict(roles, proposed({ organizationId: 'T3' }))).toBeNull();
+    expect(practitionerRoleConflict(roles, proposed({ practitionerId: 'P2' }))).toBeNull();
+  });
+});
+
+describe('support pairings (对口帮扶)', () => {
+  const pairings: PairingPeriod[] = [{ supportingOrganizationId: 'C', supportedOrganizationId: 'T1', validFrom: '2024-01-01', validTo: null }];
+
+  it('refuses an overlapping pairing of the same two organizations, in either direction', () => {
+    expect(pairingConflict(pairings, { supportingOrganizationId: 'C', supportedOrganizationId: 'T1', validFrom: '2030-01-01', validTo: null })).toBe(pairings[0]);
+    expect(pairingConflict(pairings, { supportingOrganizationId: 'T1', supportedOrganizationId: 'C', validFrom: '2025-01-01', validTo: '2025-02-01' })).toBe(pairings[0]);
+  });
+
+  it('allows a period before the existing one and pairings with other organizations', () => {
+    expect(pairingConflict(pairings, { supportingOrganizationId: 'C', supportedOrganizationId: 'T1', validFrom: '2023-01-01', validTo: '2024-01-01' })).toBeNull();
+    expect(pairingConflict(pairings, { supportingOrganizationId: 'C', supportedOrganizationId: 'T2', validFrom: '2025-01-01', validTo: null })).toBeNull();
   });
 });

@@ -36,6 +36,40 @@ export function membershipConflict(existing: readonly MembershipPeriod[], propos
   );
 }
 
+export interface RolePeriod extends Period {
+  practitionerId: string;
+  organizationId: string;
+  kind: 'home' | 'stationed' | 'circuit' | 'visiting';
+}
+
+/**
+ * Why a new time-limited role (派驻/巡回/出诊) may not be recorded: a practitioner holds a role of one kind at one
+ * facility at most once on any day. Other kinds, or other facilities, in the same period are allowed (a doctor may
+ * be stationed at one center and do circuit clinics at another). Returns the clashing role, or null.
+ */
+export function practitionerRoleConflict<T extends RolePeriod>(existing: readonly T[], proposed: RolePeriod): T | null {
+  return (
+    existing.find(
+      (r) =>
+        r.practitionerId === proposed.practitionerId && r.organizationId === proposed.organizationId && r.kind === proposed.kind && periodsOverlap(r, proposed),
+    ) ?? null
+  );
+}
+
+export interface PairingPeriod extends Period {
+  supportingOrganizationId: string;
+  supportedOrganizationId: string;
+}
+
+/**
+ * Why a new support pairing (对口帮扶) may not be recorded: two organizations are paired at most once on any day,
+ * whichever side supports (a reversed pairing of the same two in the same period would double-count both).
+ */
+export function pairingConflict<T extends PairingPeriod>(existing: readonly T[], proposed: PairingPeriod): T | null {
+  const key = (p: PairingPeriod) => [p.supportingOrganizationId, p.supportedOrganizationId].sort().join('|');
+  return existing.find((p) => key(p) === key(proposed) && periodsOverlap(p, proposed)) ?? null;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // ICD-10 codes and the tier service catalogue (诊疗目录)
 

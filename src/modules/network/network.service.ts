@@ -8,11 +8,14 @@ import type { Page } from '../../shared/pagination.js';
 import type { AllianceKind, FacilityTier } from '../../contracts/codes.js';
 import { facilityTiers } from '../../contracts/codes.js';
 import type {
-  AllianceDto, CatalogueEntryDto, CatalogueOverrideInput, DepartmentDto, DivisionDto, MembershipDto, NetworkSummaryDto, OrganizationDetailDto,
-  OrganizationDto, OrganizationInput, OrganizationQuery, PractitionerDto, PractitionerRoleDto, SupportPairingDto,
+  AllianceDto, CatalogueEntryDto, CatalogueOverrideInput, DepartmentDto, DepartmentInput, DivisionDto, MembershipDto, NetworkSummaryDto,
+  OrganizationDetailDto, OrganizationDto, OrganizationInput, OrganizationQuery, PractitionerDto, PractitionerInput, PractitionerPatch,
+  PractitionerRoleDto, PractitionerRoleInput, SupportPairingDto, SupportPairingInput,
 } from '../../contracts/network.js';
 import { NetworkRepository, type MembershipRow, type OrganizationFilter, type OrganizationRow } from './network.repository.js';
-import { coversDate, membershipConflict, normaliseIcd10, parseIcdRange, tierCovers, type CatalogueDecision } from './network.rules.js';
+import {
+  coversDate, membershipConflict, normaliseIcd10, pairingConflict, parseIcdRange, practitionerRoleConflict, tierCovers, type CatalogueDecision,
+} from './network.rules.js';
 
 export function toOrganizationDto(o: OrganizationRow): OrganizationDto {
   return {
@@ -314,6 +317,152 @@ export class NetworkService {
   ) {
     const { rows, total } = await this.repo.practitionerRoles(filter, { offset, limit });
     return { items: rows.map(toPractitionerRoleDto), total };
+  }
+
+  // ---- registry maintenance: departments, practitioners, time-limited roles, support pairings
+
+  /**
+   * Who may maintain a facility's registry entries: a system admin anywhere; an alliance admin for the organizations
+   * that are members today of an alliance its own organization leads (the 医共体's 牵头医院 administers its members).
+   */
+  private async mayAdministerOrganizations(ctx: RequestContext, organizationIds: readonly string[]): Promise<boolean> {
+    if (hasRole(ctx.actor, 'system-admin')) return true;
+    if (!hasRole(ctx.actor, 'alliance-admin') || !ctx.actor.organizationId) return false;
+    const administered = new Set(await this.repo.membersOfAlliancesLedBy(ctx.actor.organizationId, shanghaiDate(ctx.clock.now())));
+    return organizationIds.every((id) => administered.has(id));
+  }
+
+  private async guardOrganizationAdmin(ctx: RequestContext, organization: { id: string; name: string }): Promise<void> {
+    if (!(await this.mayAdministerOrganizations(ctx, [organization.id]))) {
+      throw forbidden(`只有系统管理员或牵头医联体的管理员可以维护${organization.name}的登记信息`);
+    }
+  }
+
+  private async requireOrganization(id: string, path: string) {
+    const org = await this.repo.organization(id);
+    if (!org) throw invalid(`机构 ${id} 不存在`, path);
+    return org;
+  }
+
+  /** A department given with an organization must be one of that organization's own. */
+  private async requireDepartmentOf(departmentId: string, organization: { id: string; name: string }, path: string) {
+    const dept = await this.repo.department(departmentId);
+    if (!dept || dept.organizationId !== organization.id) throw invalid(`科室不属于${organization.name}`, path);
+    return dept;
+  }
+
+  /** 新增科室: the code is unique within the organization (departments_org_code_uq). */
+  async addDepartment(ctx: RequestContext, organizationId: string, input: DepartmentInput): Promise<DepartmentDto> {
+    const org = await this.repo.organization(organizationId);
+    if (!org) throw notFound(`机构 ${organizationId} 不存在`);
+    await this.guardOrganizationAdmin(ctx, org);
+    const id = newId();
+    try {
+      await this.repo.insertDepartment({ id, organizationId: org.id, code: input.code, name: input.name, specialty: input.specialty, beds: input.beds, isTcm: input.isTcm });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict(`${org.name}已有编码为 ${input.code} 的科室`);
+      throw e;
+    }
+    return toDepartmentDto((await this.repo.department(id))!);
+  }
+
+  async practitioner(id: string): Promise<PractitionerDto> {
+    const { rows } = await this.repo.searchPractitioners({ ids: [id] }, { offset: 0, limit: 1 });
+    if (!rows[0]) throw notFound(`人员 ${id} 不存在`);
+    return toPractitionerDto(rows[0]);
+  }
+
+  /** 新增人员: the practitioner and its home role (from today, China Standard Time) are written in one transaction. */
+  async createPractitioner(ctx: RequestContext, input: PractitionerInput): Promise<PractitionerDto> {
+    const org = await this.requireOrganization(input.homeOrganizationId, 'homeOrganizationId');
+    await this.guardOrganizationAdmin(ctx, org);
+    if (input.departmentId) await this.requireDepartmentOf(input.departmentId, org, 'departmentId');
+    const duplicate = () => conflict(`执业证书编码 ${input.identifier} 已登记`);
+    if ((await this.repo.searchPractitioners({ identifier: input.identifier }, { offset: 0, limit: 1 })).total > 0) throw duplicate();
+    const id = newId();
+    try {
+      await this.repo.insertPractitionerWithHomeRole(
+        {
+          id, identifier: input.identifier, name: input.name, sex: input.sex, profession: input.profession, title: input.title,
+          specialty: input.specialty, homeOrganizationId: org.id, departmentId: input.departmentId ?? null, phone: input.phone || null,
+          practiceStartYear: input.practiceStartYear ?? null,
+        },
+        { id: newId(), practitionerId: id, organizationId: org.id, departmentId: input.departmentId ?? null, kind: 'home', validFrom: shanghaiDate(ctx.clock.now()), validTo: null, note: null },
+      );
+    } catch (e) {
+      // The unique index decides when two registrations race; the check above only gives the common case a fast answer.
+      if (isUniqueViolation(e)) throw duplicate();
+      throw e;
+    }
+    return this.practitioner(id);
+  }
+
+  /** Edits title, specialty, department, phone or active; identity fields (identifier, name, home) are not edited here. */
+  async updatePractitioner(ctx: RequestContext, id: string, patch: PractitionerPatch): Promise<PractitionerDto> {
+    const p = await this.repo.practitionerRow(id);
+    if (!p) throw notFound(`人员 ${id} 不存在`);
+    const org = (await this.repo.organization(p.homeOrganizationId))!;
+    await this.guardOrganizationAdmin(ctx, org);
+    if (patch.departmentId) await this.requireDepartmentOf(patch.departmentId, org, 'departmentId');
+    const set: Parameters<NetworkRepository['updatePractitioner']>[1] = {};
+    if (patch.title !== undefined) set.title = patch.title;
+    if (patch.specialty !== undefined) set.specialty = patch.specialty;
+    if (patch.departmentId !== undefined) set.departmentId = patch.departmentId;
+    if (patch.phone !== undefined) set.phone = patch.phone || null;
+    if (patch.active !== undefined) set.active = patch.active;
+    await this.repo.updatePractitioner(id, set);
+    return this.practitioner(id);
+  }
+
+  /**
+   * 派驻/巡回/出诊: a time-limited role at another facility. The practitioner row is locked for the overlap check
+   * and the insert, so two concurrent requests cannot both pass the check (architecture.md, defect family 1).
+   */
+  async addPractitionerRole(ctx: RequestContext, practitionerId: string, input: PractitionerRoleInput): Promise<PractitionerRoleDto> {
+    const p = await this.repo.practitionerRow(practitionerId);
+    if (!p) throw notFound(`人员 ${practitionerId} 不存在`);
+    const org = await this.requireOrganization(input.organizationId, 'organizationId');
+    await this.guardOrganizationAdmin(ctx, org);
+    if (org.id === p.homeOrganizationId) throw invalid(`${org.name}是${p.name}的执业机构，派驻/巡回应选择其他机构`, 'organizationId');
+    if (input.departmentId) await this.requireDepartmentOf(input.departmentId, org, 'departmentId');
+    const id = newId();
+    const proposed = { practitionerId: p.id, organizationId: org.id, kind: input.kind, validFrom: input.validFrom, validTo: input.validTo };
+    await this.repo.transaction(async (tx) => {
+      await this.repo.lockPractitioner(tx, p.id);
+      const clash = practitionerRoleConflict(await this.repo.rolesOfPractitioner(tx, p.id), proposed);
+      if (clash) {
+        throw conflict(`${p.name}在${org.name}已有 ${clash.validFrom} 起${clash.validTo ? `至 ${clash.validTo}` : ''}的同类任职，期间不能重叠`);
+      }
+      await this.repo.insertPractitionerRole(tx, { id, ...proposed, departmentId: input.departmentId ?? null, note: input.note || null });
+    });
+    const { rows } = await this.repo.practitionerRoles({ ids: [id] });
+    return toPractitionerRoleDto(rows[0]!);
+  }
+
+  /**
+   * 对口帮扶: both organizations within the actor's administered set, or the supporting side is the actor's own
+   * organization (a lead hospital may pledge support to any facility). Both organization rows are locked for the
+   * overlap check and the insert.
+   */
+  async addPairing(ctx: RequestContext, input: SupportPairingInput): Promise<SupportPairingDto> {
+    const supporting = await this.requireOrganization(input.supportingOrganizationId, 'supportingOrganizationId');
+    const supported = await this.requireOrganization(input.supportedOrganizationId, 'supportedOrganizationId');
+    if (supporting.id === supported.id) throw invalid('支援机构与受援机构不能相同', 'supportedOrganizationId');
+    const ownSupport = hasRole(ctx.actor, 'alliance-admin') && ctx.actor.organizationId === supporting.id;
+    if (!ownSupport && !(await this.mayAdministerOrganizations(ctx, [supporting.id, supported.id]))) {
+      throw forbidden('只有系统管理员或牵头医联体的管理员可以登记对口帮扶（双方均应为本医联体成员，或支援方为本机构）');
+    }
+    const id = newId();
+    const proposed = { supportingOrganizationId: supporting.id, supportedOrganizationId: supported.id, validFrom: input.validFrom, validTo: input.validTo ?? null };
+    await this.repo.transaction(async (tx) => {
+      await this.repo.lockOrganizations(tx, [supporting.id, supported.id]);
+      const clash = pairingConflict(await this.repo.pairingsBetween(tx, supporting.id, supported.id), proposed);
+      if (clash) {
+        throw conflict(`${supporting.name}与${supported.name}已有 ${clash.validFrom} 起${clash.validTo ? `至 ${clash.validTo}` : ''}的对口帮扶关系，期间不能重叠`);
+      }
+      await this.repo.insertPairing(tx, { id, ...proposed, supportTier: input.supportTier, note: input.note || null });
+    });
+    return toPairingDto((await this.repo.pairing(id))!);
   }
 
   // ---- catalogue

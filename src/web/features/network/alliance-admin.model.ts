@@ -55,7 +55,7 @@ interface Issue {
   message: string;
 }
 
-function issuesToFields<F extends string>(issues: readonly Issue[], fields: readonly F[], fallback: F): FieldError<F>[] {
+export function issuesToFields<F extends string>(issues: readonly Issue[], fields: readonly F[], fallback: F): FieldError<F>[] {
   const byField = new Map<F, string[]>();
   for (const issue of issues) {
     const head = String(issue.path[0] ?? '');
@@ -75,7 +75,7 @@ export function fieldOfServerError<F extends string>(error: unknown, fields: rea
   return (fields as readonly string[]).includes(head) ? (head as F) : undefined;
 }
 
-const blankToNull = (v: string | null | undefined): string | null => {
+export const blankToNull = (v: string | null | undefined): string | null => {
   const s = (v ?? '').trim();
   return s ? s : null;
 };

@@ -1,8 +1,9 @@
 import { keepPreviousData, type QueryClient, useQuery } from '@tanstack/react-query';
 import type { Page } from '../../lib/page.js';
 import type {
-  AllianceDto, CatalogueEntryDto, CatalogueOverrideInput, DivisionDto, MembershipDto, NetworkSummaryDto, OrganizationDetailDto,
-  OrganizationDto, OrganizationQuery, PractitionerDto,
+  AllianceDto, CatalogueEntryDto, CatalogueOverrideInput, DepartmentDto, DepartmentInput, DivisionDto, MembershipDto, NetworkSummaryDto,
+  OrganizationDetailDto, OrganizationDto, OrganizationQuery, PractitionerDto, PractitionerInput, PractitionerPatch, PractitionerRoleDto,
+  PractitionerRoleInput, SupportPairingDto, SupportPairingInput,
 } from '../../../contracts/network.js';
 import type { FacilityTier, MembershipRole } from '../../../contracts/codes.js';
 import type { CatalogueCheckResult } from '../../../contracts/ui.js';
@@ -77,6 +78,32 @@ export const addCatalogueOverride = (allianceId: string, input: CatalogueOverrid
 /** Removes an alliance's own entry (204); the default catalogue cannot be removed this way. */
 export const removeCatalogueOverride = (entryId: string) =>
   request<void>('DELETE', `/api/v1/catalogue/${encodeURIComponent(entryId)}`);
+
+// ---- registry maintenance (system admin, or an alliance admin for its led alliance's members; the server decides)
+
+export const addDepartment = (organizationId: string, input: DepartmentInput) =>
+  request<DepartmentDto>('POST', `/api/v1/organizations/${encodeURIComponent(organizationId)}/departments`, { body: input });
+/** Registers a practitioner together with its home role (from today). */
+export const createPractitioner = (input: PractitionerInput) => request<PractitionerDto>('POST', '/api/v1/practitioners', { body: input });
+export const updatePractitioner = (id: string, patch: PractitionerPatch) =>
+  request<PractitionerDto>('PATCH', `/api/v1/practitioners/${encodeURIComponent(id)}`, { body: patch });
+/** A time-limited role (派驻/巡回/出诊) at another facility. */
+export const addPractitionerRole = (practitionerId: string, input: PractitionerRoleInput) =>
+  request<PractitionerRoleDto>('POST', `/api/v1/practitioners/${encodeURIComponent(practitionerId)}/roles`, { body: input });
+export const addPairing = (input: SupportPairingInput) => request<SupportPairingDto>('POST', '/api/v1/pairings', { body: input });
+
+/** After a registry change: facility pages, practitioner searches and the summary's head count. */
+export function invalidateRegistry(queryClient: QueryClient): Promise<void> {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['network', 'organization'] }),
+    queryClient.invalidateQueries({ queryKey: ['network', 'practitioners'] }),
+    queryClient.invalidateQueries({ queryKey: networkKeys.summary }),
+  ]).then(() => undefined);
+}
+
+/** Practitioners by name, specialty or licence number (GET /api/v1/practitioners?q=). */
+export const usePractitioners = (f: PractitionerFilter, enabled = true) =>
+  useQuery({ queryKey: networkKeys.practitioners(f), queryFn: () => fetchPractitioners(f), placeholderData: keepPreviousData, enabled });
 
 /**
  * After a membership change: the alliance's member lists (every date and the history), the alliance list's member

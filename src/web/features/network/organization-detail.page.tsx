@@ -1,10 +1,10 @@
 import {
-  ApartmentOutlined, BankOutlined, CheckCircleFilled, CloseCircleFilled, ClusterOutlined, MedicineBoxOutlined,
-  ProfileOutlined, SwapOutlined, TeamOutlined, UserSwitchOutlined,
+  ApartmentOutlined, BankOutlined, CheckCircleFilled, CloseCircleFilled, ClusterOutlined, EditOutlined, MedicineBoxOutlined,
+  PlusOutlined, ProfileOutlined, SwapOutlined, TeamOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { Badge, Button, Card, Col, Descriptions, Flex, Row, Select, Table, Tabs, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { practitionerTitles, professions } from '../../../contracts/codes.js';
@@ -23,6 +23,20 @@ import { useListParams } from '../../lib/use-list-params.js';
 import { rangeText } from './alliance-admin.model.js';
 import { CatalogueCheck } from './catalogue-check.js';
 import { useOrganization } from './network.api.js';
+import { mayMaintainRegistry } from './registry.model.js';
+import { AssignmentModal, DepartmentModal, PairingModal, PractitionerEditModal, PractitionerModal } from './registry.modals.js';
+
+/** Which registry dialog is open on the facility page. */
+type Dialog = 'department' | 'practitioner' | 'assignment' | 'pairing' | null;
+
+/** A tab's action buttons above its table (shown to registry maintainers only). */
+function Toolbar({ children }: { children: ReactNode }) {
+  return (
+    <Flex justify="flex-end" gap={8} style={{ marginBottom: 12 }}>
+      {children}
+    </Flex>
+  );
+}
 
 const tabs = ['overview', 'departments', 'staff', 'stationed', 'alliances', 'pairings', 'catalogue'] as const;
 type TabKey = (typeof tabs)[number];
@@ -44,6 +58,9 @@ export function OrganizationDetailPage() {
   const tabParam = str('tab');
   const tab: TabKey = (tabs as readonly string[]).includes(tabParam ?? '') ? (tabParam as TabKey) : 'overview';
   const today = shanghaiDate();
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [editing, setEditing] = useState<PractitionerDto | null>(null);
+  const [editOpen, setEditOpen] = useState(false);
 
   if (detail.isPending) return <Loading height={400} />;
   if (detail.isError)
@@ -56,6 +73,17 @@ export function OrganizationDetailPage() {
   const o = d.organization;
   const count = (n: number) => (n ? <span className="tab-count">{n}</span> : null);
   const showPatients = mayUse(me.roles, 'patients');
+  // The server decides per facility (403 shown in the dialog); these roles may maintain some facilities.
+  const maintain = mayMaintainRegistry(me.roles);
+  const addButton = (kind: Exclude<Dialog, null>, label: string) =>
+    maintain && (
+      <Toolbar>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog(kind)}>
+          {label}
+        </Button>
+      </Toolbar>
+    );
+  const close = () => setDialog(null);
 
   return (
     <div className="page">
@@ -87,17 +115,32 @@ export function OrganizationDetailPage() {
             {
               key: 'departments',
               label: <span><ApartmentOutlined /> {t('org.tab.departments')}{count(d.departments.length)}</span>,
-              children: <Departments rows={d.departments} />,
+              children: <>{addButton('department', t('registry.addDepartment'))}<Departments rows={d.departments} /></>,
             },
             {
               key: 'staff',
               label: <span><MedicineBoxOutlined /> {t('org.tab.staff')}{count(d.practitioners.length)}</span>,
-              children: <Staff rows={d.practitioners} />,
+              children: (
+                <>
+                  {addButton('practitioner', t('registry.addPractitioner'))}
+                  <Staff
+                    rows={d.practitioners}
+                    onEdit={
+                      maintain
+                        ? (p) => {
+                            setEditing(p);
+                            setEditOpen(true);
+                          }
+                        : undefined
+                    }
+                  />
+                </>
+              ),
             },
             {
               key: 'stationed',
               label: <span><UserSwitchOutlined /> {t('org.tab.stationed')}{count(d.stationedHere.filter((s) => isInForce(s, today)).length)}</span>,
-              children: <Stationed rows={d.stationedHere} today={today} />,
+              children: <>{addButton('assignment', t('registry.addAssignment'))}<Stationed rows={d.stationedHere} today={today} /></>,
             },
             {
               key: 'alliances',
@@ -107,7 +150,7 @@ export function OrganizationDetailPage() {
             {
               key: 'pairings',
               label: <span><SwapOutlined /> {t('org.tab.pairings')}{count(d.pairings.filter((p) => isInForce(p, today)).length)}</span>,
-              children: <Pairings rows={d.pairings} orgId={o.id} today={today} />,
+              children: <>{addButton('pairing', t('registry.addPairing'))}<Pairings rows={d.pairings} orgId={o.id} today={today} /></>,
             },
             {
               key: 'catalogue',
@@ -117,6 +160,15 @@ export function OrganizationDetailPage() {
           ]}
         />
       </Card>
+      {maintain && (
+        <>
+          <DepartmentModal organization={o} open={dialog === 'department'} onClose={close} />
+          <PractitionerModal organization={o} departments={d.departments} open={dialog === 'practitioner'} onClose={close} />
+          <AssignmentModal organization={o} departments={d.departments} open={dialog === 'assignment'} onClose={close} />
+          <PairingModal organization={o} open={dialog === 'pairing'} onClose={close} />
+          <PractitionerEditModal practitioner={editing} departments={d.departments} open={editOpen} onClose={() => setEditOpen(false)} />
+        </>
+      )}
     </div>
   );
 }
@@ -197,7 +249,7 @@ function Departments({ rows }: { rows: DepartmentDto[] }) {
   );
 }
 
-function Staff({ rows }: { rows: PractitionerDto[] }) {
+function Staff({ rows, onEdit }: { rows: PractitionerDto[]; onEdit?: ((p: PractitionerDto) => void) | undefined }) {
   const { t } = useTranslation();
   const rank = (p: PractitionerDto) => practitionerTitles.indexOf(p.title);
   const columns: TableProps<PractitionerDto>['columns'] = [
@@ -224,6 +276,21 @@ function Staff({ rows }: { rows: PractitionerDto[] }) {
     { title: t('staff.department'), dataIndex: 'departmentName', width: 140, render: (v: string | null) => v ?? <span className="muted">—</span> },
     { title: t('staff.identifier'), dataIndex: 'identifier', width: 160 },
     { title: t('staff.phone'), dataIndex: 'phone', width: 140, render: (v: string | null) => v ?? <span className="muted">—</span> },
+    ...(onEdit
+      ? [
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            width: 90,
+            fixed: 'right' as const,
+            render: (_: unknown, p: PractitionerDto) => (
+              <Button size="small" type="link" icon={<EditOutlined />} onClick={() => onEdit(p)} aria-label={t('registry.editPractitionerTitle', { name: p.name })}>
+                {t('common.edit')}
+              </Button>
+            ),
+          },
+        ]
+      : []),
   ];
   return (
     <Table<PractitionerDto>
