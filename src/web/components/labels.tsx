@@ -108,3 +108,10 @@ export function LevelGrade({ level, grade }: { level: HospitalLevel | null; grad
   if (!level) return <span className="muted">—</span>;
   return <span className="nowrap">{t('levelGrade', { level: t(`hospitalLevel.${level}`), grade: grade ? t(`hospitalGrade.${grade}`) : '' }).trim()}</span>;
 }
+
+/** A specialty code (`general-practice`) with its name (全科医学); unknown codes are shown as they are. */
+export function SpecialtyLabel({ code }: { code: string | null | undefined }) {
+  const { t } = useTranslation();
+  if (!code) return <span className="muted">—</span>;
+  return <span title={code}>{t(`specialty.${code}`, { defaultValue: code })}</span>;
+}

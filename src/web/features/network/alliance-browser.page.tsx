@@ -8,7 +8,7 @@ import { Link } from 'react-router';
 import type { AllianceDto, MembershipDto } from '../../../contracts/network.js';
 import { useCurrentUser } from '../../app/require-auth.js';
 import { EmptyState } from '../../components/empty-state.js';
-import { AllianceKindTag, Period, TierTag } from '../../components/labels.js';
+import { AllianceKindTag, Period, SpecialtyLabel, TierTag } from '../../components/labels.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Loading, QueryError } from '../../components/query-state.js';
 import { isInForce, shanghaiDate } from '../../lib/format.js';
@@ -207,7 +207,7 @@ function AllianceDetail({ alliance }: { alliance: AllianceDto }) {
         </Descriptions.Item>
         <Descriptions.Item label={t('alliance.identifier')}>{alliance.identifier}</Descriptions.Item>
         <Descriptions.Item label={t('alliance.established')}>{alliance.establishedOn}</Descriptions.Item>
-        {alliance.specialty && <Descriptions.Item label={t('alliance.specialty')}>{alliance.specialty}</Descriptions.Item>}
+        {alliance.specialty && <Descriptions.Item label={t('alliance.specialty')}><SpecialtyLabel code={alliance.specialty} /></Descriptions.Item>}
         {alliance.dissolvedOn && <Descriptions.Item label={t('alliance.dissolvedOn')}>{alliance.dissolvedOn}</Descriptions.Item>}
         <Descriptions.Item label={t('alliance.members')}>{alliance.memberCount}</Descriptions.Item>
       </Descriptions>

@@ -15,7 +15,7 @@ import type {
 import { mayUse } from '../../app/access.js';
 import { useCurrentUser } from '../../app/require-auth.js';
 import { EmptyState } from '../../components/empty-state.js';
-import { LevelGrade, Period, TierTag, TitleTag } from '../../components/labels.js';
+import { LevelGrade, Period, SpecialtyLabel, TierTag, TitleTag } from '../../components/labels.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Loading, QueryError } from '../../components/query-state.js';
 import { isInForce, shanghaiDate } from '../../lib/format.js';
@@ -242,7 +242,7 @@ function Departments({ rows }: { rows: DepartmentDto[] }) {
       columns={[
         { title: t('dept.code'), dataIndex: 'code', width: 120 },
         { title: t('dept.name'), dataIndex: 'name', render: (v: string, r) => <>{v}{r.isTcm && <Tag color="green" style={{ marginInlineStart: 8 }}>{t('dept.tcm')}</Tag>}</> },
-        { title: t('dept.specialty'), dataIndex: 'specialty', width: 200 },
+        { title: t('dept.specialty'), dataIndex: 'specialty', width: 200, render: (v: string) => <SpecialtyLabel code={v} /> },
         { title: t('dept.beds'), dataIndex: 'beds', width: 100, align: 'right', sorter: (a, b) => a.beds - b.beds },
       ]}
     />
@@ -272,7 +272,7 @@ function Staff({ rows, onEdit }: { rows: PractitionerDto[]; onEdit?: ((p: Practi
       filters: practitionerTitles.map((x) => ({ text: t(`title.${x}`), value: x })),
       onFilter: (v, p) => p.title === v,
     },
-    { title: t('staff.specialty'), dataIndex: 'specialty', width: 160, ellipsis: true },
+    { title: t('staff.specialty'), dataIndex: 'specialty', width: 160, ellipsis: true, render: (v: string) => <SpecialtyLabel code={v} /> },
     { title: t('staff.department'), dataIndex: 'departmentName', width: 140, render: (v: string | null) => v ?? <span className="muted">—</span> },
     { title: t('staff.identifier'), dataIndex: 'identifier', width: 160 },
     { title: t('staff.phone'), dataIndex: 'phone', width: 140, render: (v: string | null) => v ?? <span className="muted">—</span> },

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, DatePicker, Form, Input, InputNumber, Radio, Select, Switch } from 'antd';
+import { App, AutoComplete, DatePicker, Form, Input, InputNumber, Radio, Select, Switch } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -61,7 +61,7 @@ export function DepartmentModal({ organization, open, onClose }: Props) {
           <Input id="dept-name" maxLength={50} />
         </Form.Item>
         <Form.Item name="specialty" label={t('dept.specialty')} extra={t('registry.specialtyHint')} rules={[{ required: true, whitespace: true, message: t('registry.required') }]}>
-          <Input id="dept-specialty" maxLength={50} />
+          <SpecialtyInput id="dept-specialty" />
         </Form.Item>
         <Form.Item name="beds" label={t('dept.beds')}>
           <InputNumber id="dept-beds" min={0} max={5000} precision={0} style={{ width: 160 }} />
@@ -116,7 +116,7 @@ export function PractitionerModal({ organization, departments, open, onClose }: 
           <Select id="practitioner-title" options={practitionerTitles.map((x) => ({ value: x, label: t(`title.${x}`) }))} style={{ width: 200 }} />
         </Form.Item>
         <Form.Item name="specialty" label={t('staff.specialty')} rules={[{ required: true, whitespace: true, message: t('registry.required') }]}>
-          <Input id="practitioner-specialty" maxLength={50} />
+          <SpecialtyInput id="practitioner-specialty" />
         </Form.Item>
         <Form.Item name="departmentId" label={t('staff.department')}>
           <Select id="practitioner-department" allowClear options={departmentOptions(departments)} placeholder={t('registry.noDepartment')} />
@@ -189,7 +189,7 @@ function PractitionerSelect({ id, value, onChange, excludeOrganizationId }: { id
     () =>
       (data?.items ?? [])
         .filter((p) => p.homeOrganizationId !== excludeOrganizationId)
-        .map((p) => ({ value: p.id, label: p.name, title: `${t(`title.${p.title}`)} · ${p.specialty} · ${p.homeOrganizationName}` })),
+        .map((p) => ({ value: p.id, label: p.name, title: `${t(`title.${p.title}`)} · ${t(`specialty.${p.specialty}`, { defaultValue: p.specialty })} · ${p.homeOrganizationName}` })),
     [data, excludeOrganizationId, t],
   );
   return (
@@ -320,5 +320,25 @@ export function PairingModal({ organization, open, onClose }: Props) {
         </Form.Item>
       </Form>
     </FormModal>
+  );
+}
+
+/**
+ * A specialty code: pick a known one by its name (全科医学 → general-practice) or type another code. Known codes are
+ * the keys of the `specialty` section of the translations.
+ */
+function SpecialtyInput({ id, value, onChange }: { id: string; value?: string; onChange?: (v: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const known = Object.keys((i18n.getResourceBundle(i18n.resolvedLanguage ?? 'zh-CN', 'translation') as { specialty?: Record<string, string> }).specialty ?? {});
+  const options = known.map((code) => ({ value: code, label: `${t(`specialty.${code}`)}（${code}）` }));
+  return (
+    <AutoComplete
+      id={id}
+      value={value}
+      onChange={onChange}
+      options={options}
+      maxLength={50}
+      filterOption={(input, option) => `${option?.label ?? ''}`.toLowerCase().includes(input.toLowerCase())}
+    />
   );
 }
