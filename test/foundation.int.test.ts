@@ -268,6 +268,20 @@ describe(`foundation on ${databaseKind}`, () => {
       expect(res.statusCode).toBe(403);
     });
 
+    it('registers a batch over HTTP with one result per row, in order', async () => {
+      const good = valid();
+      const bad = { ...valid(), idNumber: '350821197504010000' };
+      const res = await t.as('village.doctor')({ method: 'POST', url: '/api/v1/patients/$batch', payload: { patients: [good, bad, good] } });
+      expect(res.statusCode).toBe(200);
+      const { results } = res.json() as { results: { ok: boolean; error?: { code: string; path?: string } }[] };
+      expect(results.map((r) => r.ok)).toEqual([true, false, false]);
+      expect(results[1]!.error).toMatchObject({ code: 'invalid', path: 'idNumber' });
+      expect(results[2]!.error?.code).toBe('duplicate'); // the same person twice in one batch
+      expect(await t.database.db.select().from(patients).where(eq(patients.idNumber, good.idNumber))).toHaveLength(1);
+      const tooMany = await t.as('village.doctor')({ method: 'POST', url: '/api/v1/patients/$batch', payload: { patients: [] } });
+      expect(tooMany.statusCode).toBe(400);
+    });
+
     it('guards updates with the version (no lost update)', async () => {
       const res = await t.as('village.doctor')({ method: 'POST', url: '/api/v1/patients', payload: valid() });
       expect(res.statusCode).toBe(201);

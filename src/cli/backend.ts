@@ -2,11 +2,14 @@ import type { Platform } from '../bootstrap.js';
 import type { RoleCode } from '../contracts/codes.js';
 import type { MeDto, UserDto, UserInput } from '../contracts/identity.js';
 import type { OrganizationDto, OrganizationInput } from '../contracts/network.js';
-import type { PatientDto, PatientInput } from '../contracts/patient.js';
+import type { PatientBatchResult, PatientDto, PatientInput } from '../contracts/patient.js';
 import type { RegistrationResult } from '../modules/patient/index.js';
 import { systemClock } from '../shared/clock.js';
 import type { Actor, RequestContext } from '../shared/context.js';
 import type { Page } from '../shared/pagination.js';
+import { AppError, errorCodes, type ErrorCode } from '../shared/errors.js';
+
+const isErrorCode = (c: string): c is ErrorCode => (errorCodes as readonly string[]).includes(c);
 import type { ServerClient } from './server-client.js';
 
 export interface OrganizationRef {
@@ -150,6 +153,14 @@ export class ServerBackend implements CliBackend {
 
   async registerPatient(input: PatientInput): Promise<PatientDto> {
     return this.client.post<PatientDto>('/api/v1/patients', input);
+  }
+
+  /** One request per batch; the server registers as the signed-in account, whose organization the CLI acts for. */
+  async registerPatients(inputs: PatientInput[]): Promise<RegistrationResult[]> {
+    const { results } = await this.client.post<PatientBatchResult>('/api/v1/patients/$batch', { patients: inputs });
+    return results.map((r) =>
+      r.ok ? r : { ok: false as const, error: new AppError(isErrorCode(r.error.code) ? r.error.code : 'invalid', r.error.message, { path: r.error.path, detail: r.error.detail }) },
+    );
   }
 
   async hasIdenticalPatient(p: PatientFingerprint): Promise<boolean> {

@@ -70,3 +70,18 @@ export type DuplicateSuggestion = z.infer<typeof duplicateSuggestionSchema>;
 export const idNumberCheckSchema = z.object({
   idNumber: z.string(),
 });
+
+/** Up to 1,000 registrations in one request (imports through the running server); each row succeeds or fails alone. */
+export const patientBatchSchema = z.object({
+  patients: z.array(patientInputSchema).min(1, '至少一行').max(1000, '一次最多1000行'),
+});
+
+export const patientBatchResultSchema = z.object({
+  results: z.array(
+    z.union([
+      z.object({ ok: z.literal(true), patient: z.object({ id: z.string(), name: z.string() }) }),
+      z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), path: z.string().optional(), detail: z.record(z.string(), z.unknown()).optional() }) }),
+    ]),
+  ),
+});
+export type PatientBatchResult = z.infer<typeof patientBatchResultSchema>;

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { idNumberCheckSchema, patientInputSchema, patientQuerySchema } from '../../contracts/patient.js';
+import { idNumberCheckSchema, patientBatchSchema, patientInputSchema, patientQuerySchema } from '../../contracts/patient.js';
+import { jsonErrorBody } from '../plugins/error-handler.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
 
@@ -22,6 +23,15 @@ export function patientRoutes(app: FastifyInstance, deps: AppDeps) {
   r.post('/api/v1/patients', { schema: { tags, body: patientInputSchema } }, async (request, reply) => {
     const p = await patients.register(contextOf(request, deps), request.body);
     return reply.status(201).header('location', `/api/v1/patients/${p.id}`).send(p);
+  });
+  /** Batch registration (imports): the rules of a single registration, row by row in order; 200 with one result per row. */
+  r.post('/api/v1/patients/$batch', { bodyLimit: 8 * 1024 * 1024, schema: { tags, body: patientBatchSchema } }, async (request) => {
+    const results = await patients.registerMany(contextOf(request, deps), request.body.patients);
+    return {
+      results: results.map((r) =>
+        r.ok ? { ok: true as const, patient: r.patient } : { ok: false as const, error: jsonErrorBody(r.error) },
+      ),
+    };
   });
   r.put('/api/v1/patients/:id', { schema: { tags, params: idParam, body: patientInputSchema.extend({ version: z.number().int().min(1).optional() }) } }, async (request) =>
     patients.update(contextOf(request, deps), request.params.id, request.body, request.body.version),
