@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createScratchDatabase } from '../src/db/scratch-database.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.BENCH_PORT ?? 39200);
@@ -19,24 +20,7 @@ const residents = process.env.YILIAN_DEMO_RESIDENTS;
 const pgServer = process.env.BENCH_DATABASE_URL;
 
 async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  if (!pgServer) return null;
-  const { default: pg } = await import('pg');
-  const name = `yilian_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: pgServer });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(pgServer);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: pgServer });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
+  return pgServer ? createScratchDatabase(pgServer, 'yilian_bench') : null;
 }
 
 function machine(): string {

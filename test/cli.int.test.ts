@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { and, count, eq } from 'drizzle-orm';
-import pg from 'pg';
 import { createDatabase, readLockHolder, type Database } from '../src/db/client.js';
 import { auditEvents, organizations, patients, users } from '../src/db/schema/index.js';
 import { composeResidentId } from '../src/modules/patient/index.js';
 import { databaseKind } from './helpers/app.js';
+import { createScratchDatabase } from '../src/db/scratch-database.js';
 
 /**
  * The `yilian` command run as a real child process (`node bin/yilian.mjs …`), on a fresh PGlite directory or a
@@ -130,20 +130,9 @@ const badCheck = `${ids.zhang.slice(0, 17)}${ids.zhang[17] === '0' ? '1' : '0'}`
 
 beforeAll(async () => {
   if (process.env.DATABASE_URL) {
-    const name = `yilian_cli_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${name}`;
-    databaseUrl = u.toString();
-    dropDatabase = async () => {
-      const a = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    };
+    const scratch = await createScratchDatabase(process.env.DATABASE_URL, 'yilian_cli');
+    databaseUrl = scratch.url;
+    dropDatabase = scratch.drop;
   }
 });
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
+import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import { loadConfig, type Config } from '../../src/config/env.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
 import { ensureBaseData } from '../../src/db/seed/index.js';
@@ -35,23 +35,9 @@ const silentLog = { info: () => {} };
 export async function createTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (!url) return { database: await createDatabase({ dataDir: 'memory://' }), drop: async () => {} };
-  const name = `yilian_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const database = await createDatabase({ databaseUrl: u.toString(), poolSize: 12 });
-  return {
-    database,
-    drop: async () => {
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
+  const scratch = await createScratchDatabase(url, 'yilian_test');
+  const database = await createDatabase({ databaseUrl: scratch.url, poolSize: 12 });
+  return { database, drop: scratch.drop };
 }
 
 export async function createTestApp(opts: { residents?: number; seed?: number; now?: string } = {}): Promise<TestApp> {
