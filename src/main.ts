@@ -6,6 +6,7 @@ import { openPlatform } from './bootstrap.js';
 import { DataDirLockedError, recordServerUrl } from './db/client.js';
 import { ensureBaseData, seedDemoIfEmpty } from './db/seed/index.js';
 import { buildApp } from './http/app.js';
+import { startTokenCleanup } from './jobs/token-cleanup.job.js';
 import { systemClock } from './shared/clock.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,8 +50,10 @@ async function main(): Promise<void> {
     { database, config, clock: systemClock, services, webRoot: path.join(repoRoot, 'dist', 'web') },
     { logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } },
   );
+  const stopTokenCleanup = startTokenCleanup(services.identity, systemClock, log);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    stopTokenCleanup();
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {

@@ -78,6 +78,21 @@ describe(`foundation on ${databaseKind}`, () => {
       expect(res.statusCode).toBe(401);
     });
 
+    it('purges tokens a day after they expire, and only those', async () => {
+      const live = await t.tokenFor('center.reader');
+      const now = t.clock.now();
+      const actor = (await t.services.identity.resolveToken(live, 'bearer', now))!;
+      const threeDaysAgo = new Date(now.getTime() - 3 * 86_400_000);
+      const old = await t.services.identity.issueToken(actor, 'bearer', threeDaysAgo);
+      const yesterdayish = await t.services.identity.issueToken(actor, 'bearer', new Date(now.getTime() - 2 * 3600_000));
+      expect(await t.services.identity.purgeExpiredTokens(now)).toBeGreaterThanOrEqual(1);
+      expect(await t.services.identity.purgeExpiredTokens(now)).toBe(0);
+      // Expired an hour ago: kept for a day (a late request still gets a clear 401), but never accepted.
+      expect(await t.services.identity.resolveToken(yesterdayish.accessToken, 'bearer', now)).toBeNull();
+      expect(await t.services.identity.resolveToken(old.accessToken, 'bearer', now)).toBeNull();
+      expect((await t.services.identity.resolveToken(live, 'bearer', now))?.username).toBe('center.reader');
+    });
+
     it('locks an account after five wrong passwords, and an admin can unlock it', async () => {
       const wrong = () => t.app.inject({ method: 'POST', url: '/auth/token', ...form({ grant_type: 'password', username: 'dispatch.coordinator', password: 'wrong-password' }) });
       for (let i = 0; i < 5; i++) expect((await wrong()).statusCode).toBe(400);
@@ -360,6 +375,18 @@ describe(`foundation on ${databaseKind}`, () => {
       const telemedicine = alliances.find((a) => a.kind === 'telemedicine-network')!;
       const foreign = await admin({ method: 'POST', url: `/api/v1/alliances/${telemedicine.id}/members`, payload: { organizationId: open.organizationId, validFrom: '2027-01-01' } });
       expect(foreign.statusCode).toBe(403);
+    });
+
+    it('lets an alliance admin register facilities only in the county its alliance serves', async () => {
+      const admin = t.as('alliance.admin');
+      const body = (divisionCode: string, identifier: string) => ({ identifier, name: '测试新建村卫生室', tier: 'village-clinic', divisionCode });
+      const ours = await admin({ method: 'POST', url: '/api/v1/organizations', payload: body('350821106201', 'CT-TEST-1') });
+      expect(ours.statusCode).toBe(201);
+      const elsewhere = await admin({ method: 'POST', url: '/api/v1/organizations', payload: body('350102', 'FZ-TEST-1') });
+      expect(elsewhere.statusCode).toBe(403);
+      const sys = await t.as('admin')({ method: 'POST', url: '/api/v1/organizations', payload: body('350102', 'FZ-TEST-2') });
+      expect(sys.statusCode).toBe(201);
+      expect((await admin({ method: 'POST', url: '/api/v1/organizations', payload: body('350821106201', 'CT-TEST-1') })).statusCode).toBe(409);
     });
 
     it('checks the tier catalogue', async () => {

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, ilike, inArray, isNull, or, sql, asc } from 'drizzle-orm';
+import { and, count, eq, gt, ilike, inArray, isNull, lt, or, sql, asc } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { accessTokens, oauthClients, organizations, userRoles, users } from '../../db/schema/index.js';
 import type { RoleCode } from '../../contracts/codes.js';
@@ -108,6 +108,12 @@ export class IdentityRepository {
       .where(and(eq(accessTokens.tokenHash, tokenHash), eq(accessTokens.kind, kind), gt(accessTokens.expiresAt, now), isNull(accessTokens.revokedAt), eq(users.active, true)))
       .limit(1);
     return row ? { ...row, roles: parseTextArray(row.roles) as RoleCode[] } : undefined;
+  }
+
+  /** Deletes tokens and sessions that expired before `before`; returns how many. */
+  async deleteExpiredTokens(before: Date): Promise<number> {
+    const rows = await this.db.delete(accessTokens).where(lt(accessTokens.expiresAt, before)).returning({ h: accessTokens.tokenHash });
+    return rows.length;
   }
 
   async revokeToken(tokenHash: string, at: Date): Promise<void> {

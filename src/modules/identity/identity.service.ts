@@ -101,6 +101,11 @@ export class IdentityService {
     return (await this.repo.actorForToken(sha256(token), kind, now)) ?? null;
   }
 
+  /** Removes tokens and sessions expired for more than a day (kept that long so a late request still gets a clear 401). */
+  async purgeExpiredTokens(now: Date): Promise<number> {
+    return this.repo.deleteExpiredTokens(new Date(now.getTime() - 86_400_000));
+  }
+
   async revokeToken(token: string, now: Date): Promise<void> {
     await this.repo.revokeToken(sha256(token), now);
   }

@@ -12,7 +12,7 @@ import type {
   OrganizationDetailDto, OrganizationDto, OrganizationInput, OrganizationQuery, PractitionerDto, PractitionerInput, PractitionerPatch,
   PractitionerRoleDto, PractitionerRoleInput, SupportPairingDto, SupportPairingInput,
 } from '../../contracts/network.js';
-import { NetworkRepository, type MembershipRow, type OrganizationFilter, type OrganizationRow } from './network.repository.js';
+import { NetworkRepository, trimDivision, type MembershipRow, type OrganizationFilter, type OrganizationRow } from './network.repository.js';
 import {
   coversDate, membershipConflict, normaliseIcd10, pairingConflict, parseIcdRange, practitionerRoleConflict, tierCovers, type CatalogueDecision,
 } from './network.rules.js';
@@ -141,6 +141,15 @@ export class NetworkService {
     if (!hasRole(ctx.actor, 'system-admin', 'alliance-admin')) throw forbidden('只有系统管理员或医共体管理员可以登记机构');
     const division = await this.repo.division(input.divisionCode);
     if (!division) throw invalid(`行政区划代码 ${input.divisionCode} 不存在`, 'divisionCode');
+    if (!hasRole(ctx.actor, 'system-admin')) {
+      // An alliance admin registers facilities in the area its alliances serve (the county of its 医共体).
+      const areas = (await this.repo.alliances(shanghaiDate(ctx.clock.now())))
+        .filter((a) => a.leadOrganizationId === ctx.actor.organizationId && a.divisionCode)
+        .map((a) => trimDivision(a.divisionCode!));
+      if (!areas.some((area) => input.divisionCode.startsWith(area))) {
+        throw forbidden('医共体管理员只能在本医联体服务的行政区域内登记机构');
+      }
+    }
     if (!division.countyCode && division.level !== 'county') throw invalid('机构所在区划应为县级或以下', 'divisionCode');
     if (await this.repo.organization(input.identifier)) throw conflict(`机构标识 ${input.identifier} 已存在`);
     let supervisorId: string | null = null;
