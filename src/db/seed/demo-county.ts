@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
-  allianceMemberships, alliances, departments, divisions, oauthClients, organizations, patients, practitionerRoles,
+  allianceMemberships, alliances, departments, divisions, oauthClients, organizations, practitionerRoles,
   practitioners, supportPairings, userRoles, users,
 } from '../schema/index.js';
 import type {

@@ -7,8 +7,6 @@ import { seedDefaultCatalogue } from './catalogue.js';
 import { loadDivisions } from './divisions.js';
 import { seedDemoCounty } from './demo-county.js';
 
-/** 福建省龙岩市长汀县 (GB/T 2260), the demo county. */
-export const DEMO_COUNTY = '350821';
 /**
  * Residents seeded by default: the full county (长汀县 has ~390,000 residents). The first start takes about half a
  * minute for it (docs/benchmarks.md); YILIAN_DEMO_RESIDENTS=50000 makes a quicker, smaller demo.

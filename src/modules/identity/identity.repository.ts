@@ -142,10 +142,6 @@ export class IdentityRepository {
     return row;
   }
 
-  async countUsers(): Promise<number> {
-    const [row] = await this.db.select({ n: count() }).from(users);
-    return row?.n ?? 0;
-  }
 }
 
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -254,9 +254,6 @@ export class IdentityService {
     return { created: true, generatedPassword: configuredPassword ? null : password };
   }
 
-  async registerClient(clientId: string, secret: string, name: string, serviceUserId: string): Promise<void> {
-    await this.repo.insertClient({ clientId, secretHash: await hashPassword(secret), name, serviceUserId });
-  }
 }
 
 function toUserDto(u: UserWithRoles, now: Date): UserDto {

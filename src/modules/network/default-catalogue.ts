@@ -1,6 +1,5 @@
 import type { FacilityTier } from '../../contracts/codes.js';
 import { nameBasedId } from '../../shared/ids.js';
-import { parseIcdRange } from './network.rules.js';
 
 /**
  * The default tier service catalogue (诊疗目录): which ICD-10 ranges each tier treats when an alliance has not

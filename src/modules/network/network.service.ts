@@ -133,9 +133,6 @@ export class NetworkService {
     };
   }
 
-  async departments(organizationId: string): Promise<DepartmentDto[]> {
-    return (await this.repo.departmentsOf(organizationId)).map(toDepartmentDto);
-  }
 
   async createOrganization(ctx: RequestContext, input: OrganizationInput): Promise<OrganizationDto> {
     if (!hasRole(ctx.actor, 'system-admin', 'alliance-admin')) throw forbidden('只有系统管理员或医共体管理员可以登记机构');
