@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   pgTable, text, varchar, integer, boolean, date, timestamp, numeric, index, uniqueIndex, check, smallint,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import {
   allianceKinds, catalogueEffects, divisionLevels, facilityTiers, hospitalGrades, hospitalLevels, identifierKinds,
@@ -77,6 +78,8 @@ export const departments = pgTable(
     beds: integer('beds').notNull().default(0),
     isTcm: boolean('is_tcm').notNull().default(false),
     active: boolean('active').notNull().default(true),
+    /** Head of department (科主任): the second rung of the escalation ladder for overdue work in this department. */
+    headPractitionerId: text('head_practitioner_id').references((): AnyPgColumn => practitioners.id),
   },
   (t) => [uniqueIndex('departments_org_code_uq').on(t.organizationId, t.code)],
 );
