@@ -4,6 +4,9 @@
  *   startup  — start command → ready on an empty embedded database (seed included) and on a seeded one; server RSS
  *   fhir-patient-search — GET /fhir/Patient?name=… latency (p50/p95/p99) with the demo residents
  *   import-patients — `yilian import patients` rows/s for a generated file (BENCH_IMPORT_ROWS, default 50,000)
+ *   referral — closed-loop referrals/s through HTTP with N clients, p50/p99 per step, and pgbench's TPS on the same
+ *     database (bench/referral.ts; PostgreSQL only: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test;
+ *     part of a bare `npm run bench` only when BENCH_DATABASE_URL is set)
  * BENCH_DATABASE_URL=<PostgreSQL server URL> runs them on PostgreSQL (a fresh database each, dropped after).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
+import { referralBench } from './referral.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.BENCH_PORT ?? 39200);
@@ -202,10 +206,11 @@ async function importPatients(): Promise<void> {
   }
 }
 
-const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch, 'import-patients': importPatients };
+const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch, 'import-patients': importPatients, referral: referralBench };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 console.log(`# machine: ${machine()}`);
-for (const name of wanted.length ? wanted : Object.keys(benches)) {
+// The referral benchmark needs PostgreSQL: run by name, or with the others when BENCH_DATABASE_URL is set.
+for (const name of wanted.length ? wanted : Object.keys(benches).filter((b) => b !== 'referral' || pgServer)) {
   const b = benches[name];
   if (!b) {
     console.error(`unknown benchmark ${name}; choose from ${Object.keys(benches).join(', ')}`);

@@ -7,6 +7,9 @@ import { DataDirLockedError, recordServerUrl } from './db/client.js';
 import { ensureBaseData, seedDemoIfEmpty } from './db/seed/index.js';
 import { buildApp } from './http/app.js';
 import { startTokenCleanup } from './jobs/token-cleanup.job.js';
+import { startDeadlineWorker } from './jobs/deadline.job.js';
+import { FhirSubscriptionDispatcher, startFhirSubscriptionDispatch } from './jobs/fhir-subscription.job.js';
+import { startCapacityRollForward } from './jobs/capacity.job.js';
 import { systemClock } from './shared/clock.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,9 +54,15 @@ async function main(): Promise<void> {
     { logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } },
   );
   const stopTokenCleanup = startTokenCleanup(services.identity, systemClock, log);
+  const stopDeadlineWorker = startDeadlineWorker(services.deadlines, systemClock, log);
+  const stopFhirSubscriptions = startFhirSubscriptionDispatch(new FhirSubscriptionDispatcher(database.db, services.referrals), systemClock, log);
+  const stopCapacityRollForward = startCapacityRollForward(services.capacity, systemClock, log);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     stopTokenCleanup();
+    stopDeadlineWorker();
+    stopFhirSubscriptions();
+    stopCapacityRollForward();
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {

@@ -121,7 +121,10 @@ describe(`FHIR façade on ${databaseKind}`, () => {
       const oauth = rest.security?.extension?.find((e) => e.url === 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris');
       expect(oauth?.extension).toEqual([{ url: 'token', valueUri: 'https://yilian.example.cn/auth/token' }]);
       const byType = Object.fromEntries(rest.resource!.map((r) => [r.type, r]));
-      expect(Object.keys(byType).sort()).toEqual(['Location', 'Organization', 'OrganizationAffiliation', 'Patient', 'Practitioner', 'PractitionerRole']);
+      expect(Object.keys(byType).sort()).toEqual([
+        'Appointment', 'Location', 'Organization', 'OrganizationAffiliation', 'Patient', 'Practitioner', 'PractitionerRole', 'Schedule',
+        'ServiceRequest', 'Slot', 'Subscription', 'Task',
+      ]);
       expect(byType.Patient!.interaction!.map((i) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update']);
       expect(byType.Organization!.interaction!.map((i) => i.code).sort()).toEqual(['read', 'search-type']);
       expect(byType.Organization!.searchParam!.map((p) => p.name)).toEqual(expect.arrayContaining(['name', 'type', 'partof', 'address', 'identifier', '_id']));

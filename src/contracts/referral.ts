@@ -250,6 +250,10 @@ export const referralListQuerySchema = z.object({
   overdue: z.coerce.boolean().optional(),
   patientId: z.string().optional(),
   organizationId: z.string().optional(),
+  /** FHIR Task.requester / Task.owner searches. */
+  originOrganizationId: z.string().optional(),
+  destinationOrganizationId: z.string().optional(),
+  ids: z.array(z.string()).max(200).optional(),
   q: z.string().trim().max(50).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -330,11 +334,26 @@ export const slotQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** Minute-of-day session in Asia/Shanghai: [start, end), e.g. [480, 720] = 08:00–12:00. */
+const sessionSchema = z.tuple([z.number().int().min(0).max(1440), z.number().int().min(0).max(1440)]);
+
+/** How a schedule's slots are cut each day; stored on the schedule so the daily job can roll slots forward. */
+export const slotTemplateSchema = z.object({
+  sessions: z.array(sessionSchema).min(1).max(6),
+  slotMinutes: z.number().int().min(5).max(240),
+  includeWeekends: z.boolean().default(false),
+  /** How many days ahead (from today, Asia/Shanghai) the daily job keeps slots published. */
+  daysAhead: z.number().int().min(1).max(60).default(14),
+});
+export type SlotTemplateDto = z.infer<typeof slotTemplateSchema>;
+
 export const scheduleInputSchema = z.object({
   departmentId: z.string().min(1),
   kind: z.enum(['outpatient', 'exam']),
   name: z.string().trim().min(1).max(100),
   practitionerName: z.string().trim().max(50).optional(),
+  /** Optional: with a template the daily job publishes slots up to `daysAhead` days ahead. */
+  template: slotTemplateSchema.optional(),
 });
 
 /** Publish slots for a schedule: every working day in [from, to], sessions × slot length; the referral share is reserved. */
@@ -348,6 +367,8 @@ export const publishSlotsInputSchema = z.object({
 });
 
 export const capacityPolicyInputSchema = z.object({
+  /** The upper facility whose capacity is reserved; defaults to the department's, else the user's own organization. */
+  organizationId: z.string().optional(),
   departmentId: z.string().optional(),
   kind: z.enum(['outpatient', 'exam', 'bed']),
   allianceId: z.string().optional(),
@@ -358,6 +379,107 @@ export const capacityPolicyInputSchema = z.object({
 
 export const bookSlotInputSchema = z.object({ slotId: z.string().min(1) });
 export const bookBedInputSchema = z.object({ bedPoolId: z.string().min(1), day: isoDate });
+
+export type ScheduleInput = z.infer<typeof scheduleInputSchema>;
+export type PublishSlotsInput = z.infer<typeof publishSlotsInputSchema>;
+export type CapacityPolicyInput = z.infer<typeof capacityPolicyInputSchema>;
+export type SlotQuery = z.infer<typeof slotQuerySchema>;
+
+export const scheduleSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  organizationName: z.string(),
+  departmentId: z.string(),
+  departmentName: z.string(),
+  kind: z.enum(['outpatient', 'exam']),
+  name: z.string(),
+  practitionerName: z.string().nullable(),
+  active: z.boolean(),
+  template: slotTemplateSchema.nullable(),
+  createdAt: z.string(),
+});
+export type ScheduleDto = z.infer<typeof scheduleSchema>;
+
+export const scheduleQuerySchema = z.object({
+  organizationId: z.string().optional(),
+  departmentId: z.string().optional(),
+});
+
+export const publishSlotsResultSchema = z.object({
+  created: z.number().int(),
+  /** Of `created`, held for referrals by the matching capacity policy. */
+  reserved: z.number().int(),
+  /** Slots not created because they overlap slots the schedule already has (publishing is idempotent). */
+  skipped: z.number().int(),
+  /** The policy applied, if any. */
+  policyId: z.string().nullable(),
+});
+export type PublishSlotsResultDto = z.infer<typeof publishSlotsResultSchema>;
+
+export const capacityPolicySchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  departmentId: z.string().nullable(),
+  kind: z.enum(['outpatient', 'exam', 'bed']),
+  allianceId: z.string().nullable(),
+  memberOrganizationId: z.string().nullable(),
+  referralShare: z.number(),
+  releaseHoursBefore: z.number().int(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+});
+export type CapacityPolicyDto = z.infer<typeof capacityPolicySchema>;
+
+export const capacityPolicyQuerySchema = z.object({ organizationId: z.string().optional() });
+
+/**
+ * A ward's beds held for referrals each day. Without `reservedBeds` the matching 'bed' capacity policy decides:
+ * round(share × department beds), held for the policy's alliance or member facility.
+ */
+export const bedPoolInputSchema = z.object({
+  departmentId: z.string().min(1),
+  name: z.string().trim().min(1).max(100),
+  reservedBeds: z.number().int().min(0).max(500).optional(),
+  reservedForAllianceId: z.string().optional(),
+  reservedForOrganizationId: z.string().optional(),
+  releaseHoursBefore: z.number().int().min(0).max(24 * 14).optional(),
+});
+export type BedPoolInput = z.infer<typeof bedPoolInputSchema>;
+
+export const bedPoolDaySchema = z.object({
+  day: isoDate,
+  capacity: z.number().int(),
+  held: z.number().int(),
+  free: z.number().int(),
+  releaseAt: z.string(),
+  /** Still held for referrals now (not yet released to general admission). */
+  reservedNow: z.boolean(),
+});
+export type BedPoolDayDto = z.infer<typeof bedPoolDaySchema>;
+
+export const bedPoolSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  departmentId: z.string(),
+  departmentName: z.string(),
+  name: z.string(),
+  reservedBeds: z.number().int(),
+  reservedForAllianceId: z.string().nullable(),
+  reservedForOrganizationId: z.string().nullable(),
+  reservedFor: z.string().nullable(),
+  releaseHoursBefore: z.number().int(),
+  /** The next days (today first, Asia/Shanghai) with their free reserved beds. */
+  days: z.array(bedPoolDaySchema),
+});
+export type BedPoolDto = z.infer<typeof bedPoolSchema>;
+
+export const bedPoolQuerySchema = z.object({
+  organizationId: z.string().optional(),
+  departmentId: z.string().optional(),
+  days: z.coerce.number().int().min(1).max(31).default(7),
+});
+
+export const bedPoolDaysQuerySchema = z.object({ from: isoDate.optional(), to: isoDate.optional() });
 
 export const completeCareTaskSchema = z.object({ outcome: z.string().trim().min(1, '请填写随访结果').max(2000) });
 

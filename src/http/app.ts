@@ -10,12 +10,17 @@ import path from 'node:path';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
+import { referralRoutes } from './routes/referral.routes.js';
 import { jsonErrorBody, registerErrorHandler } from './plugins/error-handler.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { capacityRoutes } from './routes/capacity.routes.js';
+import { deadlineRoutes } from './routes/deadline.routes.js';
+import { notificationRoutes } from './routes/notification.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { identityRoutes } from './routes/identity.routes.js';
 import { networkRoutes } from './routes/network.routes.js';
 import { patientRoutes } from './routes/patient.routes.js';
+import { routingRoutes } from './routes/routing.routes.js';
 import { fhirRoutes, fhirErrorBody } from './routes/fhir.routes.js';
 import { scimRoutes, scimErrorBody } from './routes/scim.routes.js';
 
@@ -68,8 +73,13 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}): Promi
   authRoutes(app, deps);
   networkRoutes(app, deps);
   patientRoutes(app, deps);
+  routingRoutes(app, deps);
   identityRoutes(app, deps);
   auditRoutes(app, deps);
+  capacityRoutes(app, deps);
+  deadlineRoutes(app, deps);
+  notificationRoutes(app, deps);
+  referralRoutes(app, deps);
   await app.register(async (scoped) => fhirRoutes(scoped, deps));
   await app.register(async (scoped) => scimRoutes(scoped, deps));
 

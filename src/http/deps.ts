@@ -5,6 +5,9 @@ import { AuditService } from '../modules/audit/index.js';
 import { IdentityService } from '../modules/identity/index.js';
 import { NetworkService } from '../modules/network/index.js';
 import { PatientService } from '../modules/patient/index.js';
+import { NotificationService } from '../modules/notification/index.js';
+import { DeadlineService } from '../modules/deadline/index.js';
+import { CapacityService, ReferralService, RoutingService, type DeadlinePort } from '../modules/referral/index.js';
 
 /** Everything the HTTP layer needs, built once per app. Tests build it with their own database and clock. */
 export interface Services {
@@ -12,6 +15,11 @@ export interface Services {
   identity: IdentityService;
   audit: AuditService;
   patients: PatientService;
+  routing: RoutingService;
+  notifications: NotificationService;
+  deadlines: DeadlineService;
+  capacity: CapacityService;
+  referrals: ReferralService;
 }
 
 export interface AppDeps {
@@ -28,5 +36,24 @@ export function buildServices(database: Database, config: Pick<Config, 'tokenTtl
   const audit = new AuditService(database.db);
   const identity = new IdentityService(database.db, network, { tokenTtlSeconds: config.tokenTtlSeconds, sessionTtlSeconds: config.sessionTtlSeconds });
   const patients = new PatientService(database.db, identity, audit);
-  return { network, identity, audit, patients };
+  const routing = new RoutingService(database.db, network, patients);
+  const notifications = new NotificationService(database.db, identity);
+  const deadlines = new DeadlineService(database.db, notifications, network);
+  const capacity = new CapacityService(database.db, network);
+  const deadlinePort: DeadlinePort = {
+    start: (tx, input) => deadlines.start(tx, input),
+    meet: (tx, type, id, step, at) => deadlines.meet(tx, type, id, step, at),
+    cancelAll: (tx, type, id, at) => deadlines.cancelAll(tx, type, id, at),
+    pause: (tx, type, id, at) => deadlines.pause(tx, type, id, at),
+    resume: (tx, type, id, at) => deadlines.resume(tx, type, id, at),
+    live: async (db, type, ids) => {
+      const rows = await deadlines.liveFor(db, type, ids);
+      return new Map([...rows].map(([id, d]) => [id, { subjectId: d.subjectId, step: d.step, dueAt: d.dueAt, state: d.state, overdueAt: d.overdueAt, escalationLevel: d.escalationLevel }]));
+    },
+    registerSubject: (handler) => deadlines.registerSubject(handler),
+  };
+  const referrals = new ReferralService(database.db, { network, patients, audit, deadlines: deadlinePort, notifications, capacity, routing });
+  // An open (or finished) referral is a basis for the receiving facility to read the patient.
+  patients.addAccessBasisProvider((actor, patientId) => referrals.referralBasisFor(actor, patientId));
+  return { network, identity, audit, patients, routing, notifications, deadlines, capacity, referrals };
 }

@@ -14,6 +14,8 @@ export const errorCodes = [
   'too_many_requests',
   'payload_too_large',
   'unsupported_media_type',
+  /** A dependency of the server is missing or down (e.g. the CJK font for printing); the operator must act. */
+  'unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

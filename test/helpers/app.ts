@@ -40,25 +40,30 @@ export async function createTestDatabase(): Promise<{ database: Database; drop: 
   return { database, drop: scratch.drop };
 }
 
-export async function createTestApp(opts: { residents?: number; seed?: number; now?: string } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { residents?: number; seed?: number; now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
   const { database, drop } = await createTestDatabase();
   await database.migrate();
   await ensureBaseData(database.db, silentLog);
-  await seedDemoCounty(database.db, { seed: opts.seed ?? 7, residents: opts.residents ?? 400, hashPassword });
-  const config = loadConfig({ NODE_ENV: 'test', YILIAN_DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent' });
+  await seedDemoCounty(database.db, { seed: opts.seed ?? 7, residents: opts.residents ?? 400, hashPassword, now: new Date(opts.now ?? '2026-11-22T02:00:00Z') });
+  const config = loadConfig({ NODE_ENV: 'test', YILIAN_DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...opts.env });
   const clock = new ManualClock(opts.now ?? '2026-11-22T02:00:00Z');
   const services = buildServices(database, config);
   await services.identity.ensureAdmin(DEMO_PASSWORD);
   const app = await buildApp({ database, config, clock, services });
-  const tokens = new Map<string, string>();
-  const tokenFor = async (username: string, password = DEMO_PASSWORD) => {
+  // Promises, not tokens: parallel requests of one user share one sign-in (and stay under the sign-in rate limit).
+  const tokens = new Map<string, Promise<string>>();
+  const tokenFor = (username: string, password = DEMO_PASSWORD): Promise<string> => {
     const key = `${username}:${password}`;
-    const cached = tokens.get(key);
-    if (cached) return cached;
-    const res = await app.inject({ method: 'POST', url: '/auth/token', payload: new URLSearchParams({ grant_type: 'password', username, password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    if (res.statusCode !== 200) throw new Error(`cannot sign in as ${username}: ${res.statusCode} ${res.body}`);
-    const token = (res.json() as { access_token: string }).access_token;
-    tokens.set(key, token);
+    let token = tokens.get(key);
+    if (!token) {
+      token = (async () => {
+        const res = await app.inject({ method: 'POST', url: '/auth/token', payload: new URLSearchParams({ grant_type: 'password', username, password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        if (res.statusCode !== 200) throw new Error(`cannot sign in as ${username}: ${res.statusCode} ${res.body}`);
+        return (res.json() as { access_token: string }).access_token;
+      })();
+      token.catch(() => tokens.delete(key));
+      tokens.set(key, token);
+    }
     return token;
   };
   return {

@@ -1,3 +1,4 @@
+CREATE SEQUENCE "public"."admission_notice_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
 CREATE SEQUENCE "public"."referral_number_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
 CREATE TABLE "appointments" (
 	"id" text PRIMARY KEY NOT NULL,
@@ -86,6 +87,7 @@ CREATE TABLE "care_plans" (
 --> statement-breakpoint
 CREATE TABLE "referral_events" (
 	"id" text PRIMARY KEY NOT NULL,
+	"seq" bigserial NOT NULL,
 	"referral_id" text NOT NULL,
 	"at" timestamp with time zone NOT NULL,
 	"action" text NOT NULL,
@@ -106,7 +108,9 @@ CREATE TABLE "referrals" (
 	"status" text NOT NULL,
 	"sub_state" text,
 	"held_from_status" text,
+	"held_from_sub_state" text,
 	"hold_reason" text,
+	"no_capacity_since" timestamp with time zone,
 	"urgency" text NOT NULL,
 	"patient_id" text NOT NULL,
 	"origin_organization_id" text NOT NULL,
@@ -158,6 +162,7 @@ CREATE TABLE "schedules" (
 	"name" text NOT NULL,
 	"practitioner_name" text,
 	"active" integer DEFAULT 1 NOT NULL,
+	"template" jsonb,
 	"created_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
@@ -239,6 +244,8 @@ CREATE TABLE "fhir_subscription_deliveries" (
 	"subscription_id" text NOT NULL,
 	"resource_type" text NOT NULL,
 	"resource_id" text NOT NULL,
+	"resource_version" integer NOT NULL,
+	"status" text NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	"attempts" text[] NOT NULL,
 	"next_attempt_at" timestamp with time zone,
@@ -256,6 +263,10 @@ CREATE TABLE "fhir_subscriptions" (
 	"reason" text,
 	"error" text,
 	"owner_user_id" text NOT NULL,
+	"end_at" timestamp with time zone,
+	"cursor_at" timestamp with time zone NOT NULL,
+	"cursor_id" text DEFAULT '' NOT NULL,
+	"deleted_at" timestamp with time zone,
 	"created_at" timestamp with time zone NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL
 );
@@ -349,6 +360,7 @@ CREATE INDEX "appointments_patient_idx" ON "appointments" USING btree ("patient_
 CREATE UNIQUE INDEX "bed_pool_days_pk" ON "bed_pool_days" USING btree ("bed_pool_id","day");--> statement-breakpoint
 CREATE INDEX "bed_pools_org_idx" ON "bed_pools" USING btree ("organization_id","department_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "bed_reservations_referral_live_uq" ON "bed_reservations" USING btree ("referral_id") WHERE "bed_reservations"."status" in ('held','admitted');--> statement-breakpoint
+CREATE UNIQUE INDEX "bed_reservations_notice_uq" ON "bed_reservations" USING btree ("admission_notice_number");--> statement-breakpoint
 CREATE INDEX "bed_reservations_pool_day_idx" ON "bed_reservations" USING btree ("bed_pool_id","day");--> statement-breakpoint
 CREATE INDEX "capacity_policies_org_idx" ON "capacity_policies" USING btree ("organization_id","kind");--> statement-breakpoint
 CREATE INDEX "care_plan_tasks_referral_idx" ON "care_plan_tasks" USING btree ("referral_id");--> statement-breakpoint
@@ -360,8 +372,9 @@ CREATE INDEX "referrals_origin_idx" ON "referrals" USING btree ("origin_organiza
 CREATE INDEX "referrals_destination_idx" ON "referrals" USING btree ("destination_organization_id","status","created_at");--> statement-breakpoint
 CREATE INDEX "referrals_alliance_idx" ON "referrals" USING btree ("alliance_id","status","created_at");--> statement-breakpoint
 CREATE INDEX "referrals_county_idx" ON "referrals" USING btree ("county_code","created_at");--> statement-breakpoint
+CREATE INDEX "referrals_no_capacity_idx" ON "referrals" USING btree ("no_capacity_since") WHERE "referrals"."no_capacity_since" is not null;--> statement-breakpoint
 CREATE INDEX "schedules_org_idx" ON "schedules" USING btree ("organization_id","department_id");--> statement-breakpoint
-CREATE INDEX "slots_schedule_start_idx" ON "slots" USING btree ("schedule_id","start");--> statement-breakpoint
+CREATE UNIQUE INDEX "slots_schedule_start_uq" ON "slots" USING btree ("schedule_id","start");--> statement-breakpoint
 CREATE INDEX "slots_org_start_idx" ON "slots" USING btree ("organization_id","start");--> statement-breakpoint
 CREATE UNIQUE INDEX "deadline_escalations_level_uq" ON "deadline_escalations" USING btree ("deadline_id","level");--> statement-breakpoint
 CREATE UNIQUE INDEX "deadline_policies_key_uq" ON "deadline_policies" USING btree ("subject_type","step","urgency",coalesce("organization_id", ''));--> statement-breakpoint
@@ -370,6 +383,9 @@ CREATE INDEX "deadlines_next_check_idx" ON "deadlines" USING btree ("next_check_
 CREATE INDEX "deadlines_subject_idx" ON "deadlines" USING btree ("subject_type","subject_id");--> statement-breakpoint
 CREATE INDEX "deadlines_org_idx" ON "deadlines" USING btree ("organization_id","state","due_at");--> statement-breakpoint
 CREATE INDEX "fhir_subscription_deliveries_due_idx" ON "fhir_subscription_deliveries" USING btree ("next_attempt_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "fhir_subscription_deliveries_version_uq" ON "fhir_subscription_deliveries" USING btree ("subscription_id","resource_type","resource_id","resource_version");--> statement-breakpoint
+CREATE INDEX "fhir_subscriptions_owner_idx" ON "fhir_subscriptions" USING btree ("owner_user_id");--> statement-breakpoint
+CREATE INDEX "fhir_subscriptions_status_idx" ON "fhir_subscriptions" USING btree ("status");--> statement-breakpoint
 CREATE UNIQUE INDEX "notifications_dedupe_uq" ON "notifications" USING btree ("dedupe_key");--> statement-breakpoint
 CREATE INDEX "notifications_user_idx" ON "notifications" USING btree ("recipient_user_id","created_at");--> statement-breakpoint
 CREATE INDEX "notifications_subject_idx" ON "notifications" USING btree ("subject_type","subject_id");--> statement-breakpoint

@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, index, uniqueIndex, jsonb } from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp, index, uniqueIndex, jsonb, integer } from 'drizzle-orm/pg-core';
 import { messageChannels } from '../../contracts/codes.js';
 import { users } from './identity.js';
 import { patients } from './patient.js';
@@ -55,20 +55,34 @@ export const outboundMessages = pgTable(
   (t) => [uniqueIndex('outbound_messages_dedupe_uq').on(t.dedupeKey), index('outbound_messages_created_idx').on(t.createdAt)],
 );
 
-/** FHIR R4 Subscription (rest-hook) on Task changes, and its delivery outbox. */
-export const fhirSubscriptions = pgTable('fhir_subscriptions', {
-  id: text('id').primaryKey(),
-  criteria: text('criteria').notNull(),
-  endpoint: text('endpoint').notNull(),
-  headers: text('headers').array().notNull(),
-  payload: text('payload'),
-  status: text('status', { enum: ['requested', 'active', 'error', 'off'] }).notNull(),
-  reason: text('reason'),
-  error: text('error'),
-  ownerUserId: text('owner_user_id').notNull().references(() => users.id),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
-});
+/**
+ * FHIR R4 Subscription (rest-hook) on Task changes, and its delivery outbox. (`cursorAt`, `cursorId`) is the referral
+ * (`updated_at`, id) the dispatcher has scanned up to; deliveries are unique per (subscription, referral, referral
+ * version), so a retried scan never notifies twice. Deleted subscriptions keep their rows (`deletedAt`) for the record.
+ */
+export const fhirSubscriptions = pgTable(
+  'fhir_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    criteria: text('criteria').notNull(),
+    endpoint: text('endpoint').notNull(),
+    headers: text('headers').array().notNull(),
+    payload: text('payload'),
+    status: text('status', { enum: ['requested', 'active', 'error', 'off'] }).notNull(),
+    reason: text('reason'),
+    error: text('error'),
+    ownerUserId: text('owner_user_id').notNull().references(() => users.id),
+    /** Subscription.end: no notifications after it. */
+    endAt: timestamp('end_at', { withTimezone: true }),
+    /** Keyset cursor of the scan: referral changes up to (`updated_at`, id) = (cursorAt, cursorId) have been seen. */
+    cursorAt: timestamp('cursor_at', { withTimezone: true }).notNull(),
+    cursorId: text('cursor_id').notNull().default(''),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('fhir_subscriptions_owner_idx').on(t.ownerUserId), index('fhir_subscriptions_status_idx').on(t.status)],
+);
 
 export const fhirSubscriptionDeliveries = pgTable(
   'fhir_subscription_deliveries',
@@ -77,11 +91,18 @@ export const fhirSubscriptionDeliveries = pgTable(
     subscriptionId: text('subscription_id').notNull().references(() => fhirSubscriptions.id),
     resourceType: text('resource_type').notNull(),
     resourceId: text('resource_id').notNull(),
+    /** The referral version that triggered the notification (Task.meta.versionId). */
+    resourceVersion: integer('resource_version').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** One entry per attempt: "<ISO instant> <HTTP status or error>". */
     attempts: text('attempts').array().notNull(),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     lastError: text('last_error'),
   },
-  (t) => [index('fhir_subscription_deliveries_due_idx').on(t.nextAttemptAt)],
+  (t) => [
+    index('fhir_subscription_deliveries_due_idx').on(t.nextAttemptAt),
+    uniqueIndex('fhir_subscription_deliveries_version_uq').on(t.subscriptionId, t.resourceType, t.resourceId, t.resourceVersion),
+  ],
 );

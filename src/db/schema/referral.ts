@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  pgTable, pgSequence, text, varchar, integer, date, timestamp, jsonb, index, uniqueIndex, check, numeric,
+  pgTable, pgSequence, bigserial, text, varchar, integer, date, timestamp, jsonb, index, uniqueIndex, check, numeric,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import {
@@ -48,7 +48,10 @@ export const referrals = pgTable(
     subState: text('sub_state', { enum: referralSubStates }),
     /** Status to return to when an on-hold referral resumes. */
     heldFromStatus: text('held_from_status', { enum: referralStatuses }),
+    heldFromSubState: text('held_from_sub_state', { enum: referralSubStates }),
     holdReason: text('hold_reason', { enum: holdReasons }),
+    /** Set while an accepted referral waits because no reserved slot or bed was free (the "no capacity" worklist). */
+    noCapacitySince: timestamp('no_capacity_since', { withTimezone: true }),
     urgency: text('urgency', { enum: urgencies }).notNull(),
     patientId: text('patient_id').notNull().references(() => patients.id),
     originOrganizationId: text('origin_organization_id').notNull().references(() => organizations.id),
@@ -106,6 +109,7 @@ export const referrals = pgTable(
     index('referrals_destination_idx').on(t.destinationOrganizationId, t.status, t.createdAt),
     index('referrals_alliance_idx').on(t.allianceId, t.status, t.createdAt),
     index('referrals_county_idx').on(t.countyCode, t.createdAt),
+    index('referrals_no_capacity_idx').on(t.noCapacitySince).where(sql`${t.noCapacitySince} is not null`),
     check('referrals_origin_not_destination', sql`${t.originOrganizationId} <> ${t.destinationOrganizationId}`),
   ],
 );
@@ -115,6 +119,8 @@ export const referralEvents = pgTable(
   'referral_events',
   {
     id: text('id').primaryKey(),
+    /** Insertion order: several events of one transaction share a timestamp. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     referralId: text('referral_id').notNull().references(() => referrals.id),
     at: timestamp('at', { withTimezone: true }).notNull(),
     /** A lifecycle action, or an event such as `escalated`, `notified`, `deadline-missed`. */
@@ -193,6 +199,17 @@ export const capacityPolicies = pgTable(
   ],
 );
 
+/** Daily slot pattern of a schedule: minute-of-day sessions in Asia/Shanghai. */
+export interface SlotTemplate {
+  sessions: [number, number][];
+  slotMinutes: number;
+  includeWeekends: boolean;
+  daysAhead: number;
+}
+
+/** Feeds admission notice numbers (入院通知单号) RYyyyymmdd-NNNNNN: a sequence never hands a number out twice. */
+export const admissionNoticeSeq = pgSequence('admission_notice_seq', { startWith: 1, increment: 1 });
+
 /** A bookable service of a department: an outpatient clinic session or an exam (FHIR Schedule). */
 export const schedules = pgTable(
   'schedules',
@@ -204,6 +221,8 @@ export const schedules = pgTable(
     name: text('name').notNull(),
     practitionerName: text('practitioner_name'),
     active: integer('active').notNull().default(1),
+    /** How slots are cut each day; set → the daily capacity job keeps slots published `daysAhead` days ahead. */
+    template: jsonb('template').$type<SlotTemplate>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('schedules_org_idx').on(t.organizationId, t.departmentId)],
@@ -233,7 +252,8 @@ export const slots = pgTable(
     version: integer('version').notNull().default(1),
   },
   (t) => [
-    index('slots_schedule_start_idx').on(t.scheduleId, t.start),
+    // One slot per start time per schedule: re-publishing (or the daily job racing a user) cannot duplicate slots.
+    uniqueIndex('slots_schedule_start_uq').on(t.scheduleId, t.start),
     index('slots_org_start_idx').on(t.organizationId, t.start),
     check('slots_period', sql`${t.end} > ${t.start}`),
   ],
@@ -315,6 +335,7 @@ export const bedReservations = pgTable(
   },
   (t) => [
     uniqueIndex('bed_reservations_referral_live_uq').on(t.referralId).where(sql`${t.status} in ('held','admitted')`),
+    uniqueIndex('bed_reservations_notice_uq').on(t.admissionNoticeNumber),
     index('bed_reservations_pool_day_idx').on(t.bedPoolId, t.day),
   ],
 );

@@ -12,6 +12,8 @@ import { composeResidentId } from '../../modules/patient/resident-id.rules.js';
 import { loadDivisions } from './divisions.js';
 import { Random, WeightedTable } from './random.js';
 import { composeUscc } from './uscc.js';
+import { demoOrganizationSite } from './coordinates.js';
+import { seedDemoCapacity } from './demo-capacity.js';
 
 /**
  * The demo county: 福建省龙岩市长汀县 (350821) with its real townships and villages (GB/T 2260, 2023), its county
@@ -71,6 +73,8 @@ export interface DemoSeedOptions {
   asOf?: string;
   /** Patients per bulk INSERT (default 10,000). */
   patientBatchSize?: number;
+  /** Instant the demo's reserved capacity is published from (slots for today … +14 days, Asia/Shanghai); default now. */
+  now?: Date;
 }
 
 export interface DemoSummary {
@@ -441,7 +445,8 @@ async function seedInTransaction(db: Db, opts: DemoSeedOptions): Promise<DemoSum
 
   const addOrg = (key: string, o: Omit<OrgInsert, 'id'>, specs: DeptSpec[] = []): string => {
     const orgId = id('org', key);
-    orgs.push({ id: orgId, ...o });
+    // Every demo facility gets an approximate site (authored, documented in coordinates.ts) for routing distances.
+    orgs.push({ id: orgId, ...demoOrganizationSite(key), ...o });
     const map = new Map<string, string>();
     for (const s of specs) {
       const deptId = id('dept', `${key}/${s.code}`);
@@ -1066,6 +1071,8 @@ async function seedInTransaction(db: Db, opts: DemoSeedOptions): Promise<DemoSum
     counts.patients = n;
     counts.patientsInserted = inserted;
   });
+
+  await seedDemoCapacity(db, { seed: opts.seed, now: opts.now ?? new Date() });
 
   const totalMs = Math.round(performance.now() - started);
   return {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../client.js';
 import { divisions, organizations, tierCatalogueEntries } from '../schema/index.js';
 import { hashPassword } from '../../modules/identity/index.js';
+import { ensureDefaultDeadlinePolicies } from '../../modules/deadline/index.js';
 import { seedDefaultCatalogue } from './catalogue.js';
 import { loadDivisions } from './divisions.js';
 import { seedDemoCounty } from './demo-county.js';
@@ -13,7 +14,10 @@ import { seedDemoCounty } from './demo-county.js';
  */
 export const DEFAULT_DEMO_RESIDENTS = 390_000;
 
-/** Data every installation needs: the national division codes down to counties and the default tier catalogue. */
+/**
+ * Data every installation needs: the national division codes down to counties, the default tier catalogue, and the
+ * default deadline policies and working calendar.
+ */
 export async function ensureBaseData(db: Db, log: Pick<Logger, 'info'>): Promise<void> {
   const [d] = await db.select({ n: count() }).from(divisions).where(sql`${divisions.level} = 'county'`);
   if ((d?.n ?? 0) === 0) {
@@ -26,6 +30,8 @@ export async function ensureBaseData(db: Db, log: Pick<Logger, 'info'>): Promise
     const n = await seedDefaultCatalogue(db);
     log.info({ entries: n }, 'loaded the default tier catalogue');
   }
+  const deadlineDefaults = await ensureDefaultDeadlinePolicies(db);
+  if (deadlineDefaults.policies > 0 || deadlineDefaults.calendars > 0) log.info(deadlineDefaults, 'loaded default deadline policies (docs/deadlines.md)');
 }
 
 /** Seeds the demo county on an empty database (no organizations yet); does nothing otherwise. */

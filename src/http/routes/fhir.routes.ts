@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
+import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../shared/errors.js';
 import {
-  FhirService, isSupportedResourceType, supportedResourceTypes, type RawQuery,
+  FhirService, isSupportedResourceType, isUnprocessable, supportedResourceTypes, type RawQuery,
 } from '../../modules/fhir/index.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
@@ -49,7 +49,8 @@ const originOf = (request: FastifyRequest): string => `${request.protocol}://${r
  * FHIR headers. /fhir/metadata is public; the auth plugin guards the rest (401 OperationOutcome without a token).
  */
 export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
-  const fhir = new FhirService({ network: deps.services.network, patients: deps.services.patients });
+  const { network, patients, referrals, capacity } = deps.services;
+  const fhir = new FhirService({ network, patients, referrals, capacity, db: deps.database.db });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-type', FHIR_CONTENT_TYPE);
@@ -63,11 +64,30 @@ export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
     return raw;
   };
 
-  const sendPatient = (reply: FastifyReply, request: FastifyRequest, p: Patient, status = 200) => {
-    reply.status(status).header('etag', `W/"${p.meta?.versionId}"`);
+  /** A versioned resource (Patient, ServiceRequest, Task) with ETag and Last-Modified; `Prefer: return=minimal` → no body. */
+  const sendPatient = (reply: FastifyReply, request: FastifyRequest, p: Resource, status = 200) => {
+    if (p.meta?.versionId) reply.header('etag', `W/"${p.meta.versionId}"`);
+    reply.status(status);
     if (p.meta?.lastUpdated) reply.header('last-modified', new Date(p.meta.lastUpdated).toUTCString());
     if (/return=minimal/.test(String(request.headers.prefer ?? ''))) return reply.send('');
     return reply.send(p);
+  };
+
+  /** 201 Created with the Location of the new resource (its version when it has one). */
+  const sendCreated = (reply: FastifyReply, request: FastifyRequest, r: Resource) => {
+    const version = r.meta?.versionId ? `/_history/${r.meta.versionId}` : '';
+    reply.header('location', `${originOf(request)}/fhir/${r.resourceType}/${r.id}${version}`);
+    return sendPatient(reply, request, r, 201);
+  };
+
+  /** Business-rule violations of a well-formed request are 422 Unprocessable Entity (FHIR http.html#update). */
+  const unprocessableAs422 = async (reply: FastifyReply, run: () => Promise<unknown>) => {
+    try {
+      return await run();
+    } catch (e) {
+      if (isUnprocessable(e)) return reply.status(422).send(fhirErrorBody(e, 422));
+      throw e;
+    }
   };
 
   const requireFhirJson = (request: FastifyRequest) => {
@@ -93,7 +113,7 @@ export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Params: { type: string; id: string } }>('/fhir/:type/:id', async (request, reply) => {
     const type = typeOf(request.params.type);
     const resource: Resource = await fhir.read(contextOf(request, deps), type, request.params.id);
-    if (resource.resourceType === 'Patient') return sendPatient(reply, request, resource);
+    if (resource.meta?.versionId) return sendPatient(reply, request, resource);
     return reply.send(resource);
   });
 
@@ -118,6 +138,38 @@ export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
     const p = await fhir.updatePatient(contextOf(request, deps), request.params.id, request.body, Array.isArray(ifMatch) ? ifMatch[0] : ifMatch);
     reply.header('content-location', `${originOf(request)}/fhir/Patient/${p.id}/_history/${p.meta?.versionId}`);
     return sendPatient(reply, request, p);
+  });
+
+  // ---- Two-way referral (docs/fhir.md, "Two-way referral")
+
+  app.post('/fhir/ServiceRequest', async (request, reply) => {
+    requireFhirJson(request);
+    return sendCreated(reply, request, await fhir.referral.createServiceRequest(contextOf(request, deps), request.body));
+  });
+
+  app.put<{ Params: { id: string } }>('/fhir/Task/:id', async (request, reply) => {
+    requireFhirJson(request);
+    const ifMatch = request.headers['if-match'];
+    return unprocessableAs422(reply, async () => {
+      const task = await fhir.referral.updateTask(contextOf(request, deps), request.params.id, request.body, Array.isArray(ifMatch) ? ifMatch[0] : ifMatch);
+      reply.header('content-location', `${originOf(request)}/fhir/Task/${task.id}/_history/${task.meta?.versionId}`);
+      return sendPatient(reply, request, task);
+    });
+  });
+
+  app.post('/fhir/Appointment', async (request, reply) => {
+    requireFhirJson(request);
+    return sendCreated(reply, request, await fhir.referral.createAppointment(contextOf(request, deps), request.body));
+  });
+
+  app.post('/fhir/Subscription', async (request, reply) => {
+    requireFhirJson(request);
+    return sendCreated(reply, request, await fhir.subscriptions.create(contextOf(request, deps), request.body));
+  });
+
+  app.delete<{ Params: { id: string } }>('/fhir/Subscription/:id', async (request, reply) => {
+    await fhir.subscriptions.delete(contextOf(request, deps), request.params.id);
+    return reply.status(204).send();
   });
 
   // Everything else under /fhir: an unknown resource type is 404, a known one with an interaction we lack is 405.

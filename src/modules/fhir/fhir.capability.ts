@@ -2,14 +2,23 @@ import type { CapabilityStatement, CapabilityStatementRestResource } from '@medp
 import { extensions, systems } from './fhir.codes.js';
 import { searchParamSpecs, supportedResourceTypes, type FhirResourceType } from './fhir.search.js';
 
-/** Interactions per resource type: the network is read-only over FHIR; patients can be registered and updated. */
-const interactions: Record<FhirResourceType, readonly ('read' | 'search-type' | 'create' | 'update')[]> = {
+/**
+ * Interactions per resource type: the network is read-only over FHIR; patients can be registered and updated; a
+ * referral is created as a ServiceRequest and moved by updating its Task; an Appointment books a Slot.
+ */
+const interactions: Record<FhirResourceType, readonly ('read' | 'search-type' | 'create' | 'update' | 'delete')[]> = {
   Organization: ['read', 'search-type'],
   Location: ['read', 'search-type'],
   Practitioner: ['read', 'search-type'],
   PractitionerRole: ['read', 'search-type'],
   OrganizationAffiliation: ['read', 'search-type'],
   Patient: ['read', 'search-type', 'create', 'update'],
+  ServiceRequest: ['read', 'search-type', 'create'],
+  Task: ['read', 'search-type', 'update'],
+  Slot: ['read', 'search-type'],
+  Schedule: ['read', 'search-type'],
+  Appointment: ['read', 'search-type', 'create'],
+  Subscription: ['read', 'search-type', 'create', 'delete'],
 };
 
 const resourceDocs: Record<FhirResourceType, string> = {
@@ -19,6 +28,12 @@ const resourceDocs: Record<FhirResourceType, string> = {
   PractitionerRole: '医务人员在机构的执业、派驻、巡回医疗与坐诊安排',
   OrganizationAffiliation: '医联体成员关系（含历史），period.end 为最后在册日',
   Patient: '主索引患者。检索与读取按访问依据限定范围并记入审计日志',
+  ServiceRequest: '转诊申请（category = SNOMED CT 3457005 Patient referral）。id 与其 Task 相同；POST 即发起上转，平台同时创建 Task',
+  Task: '转诊流程：status 即转诊状态，businessStatus 为进行中的子状态，restriction.period.end 为当前步骤时限。PUT 修改 status 推进流程（须 If-Match）',
+  Slot: '号源（含为转诊预留的号源，comment 说明预留对象与开放时间）',
+  Schedule: '排班（门诊或检查），actor 为机构所在地点 Location/loc-<机构id>',
+  Appointment: '转诊预约：POST 引用空闲 Slot 与 ServiceRequest 即预约，同一号源重复预约返回 409',
+  Subscription: 'R4 rest-hook 订阅 Task 变化（criteria 为 Task?owner=…&requester=…&status=…）；只能看到自己创建的订阅',
 };
 
 export interface CapabilityOrigin {

@@ -1,6 +1,6 @@
 import type {
-  AllianceKind, FacilityTier, HospitalGrade, HospitalLevel, MembershipRole, PractitionerRoleKind, PractitionerTitle,
-  Profession,
+  AllianceKind, ConsentMethod, FacilityTier, HoldReason, HospitalGrade, HospitalLevel, MembershipRole, PractitionerRoleKind,
+  PractitionerTitle, Profession, ReferralDirection, ReferralSubState,
 } from '../../contracts/codes.js';
 
 /**
@@ -31,6 +31,24 @@ export const systems = {
   profession: `${NS}/CodeSystem/profession`,
   practitionerRoleKind: `${NS}/CodeSystem/practitioner-role-kind`,
   membershipRole: `${NS}/CodeSystem/membership-role`,
+  /** 转诊单号 (e.g. 20261122-000042) on ServiceRequest.identifier and Task.identifier. */
+  referralNumber: `${NS}/sid/referral-number`,
+  /** Task.businessStatus while in progress: scheduled, arrived, admitted, discharged. */
+  referralSubState: `${NS}/CodeSystem/referral-sub-state`,
+  /** Task.statusReason while on hold. */
+  holdReason: `${NS}/CodeSystem/hold-reason`,
+  /** ServiceRequest.category[1]: up (上转) or down (下转). */
+  referralDirection: `${NS}/CodeSystem/referral-direction`,
+  /** How the patient consented to the referral (referral-consent extension). */
+  consentMethod: `${NS}/CodeSystem/consent-method`,
+  /** Schedule.serviceType / Slot.serviceType: outpatient clinic or exam. */
+  scheduleKind: `${NS}/CodeSystem/schedule-kind`,
+  /** Task.output[].type of the returned visit or discharge summary. */
+  referralOutput: `${NS}/CodeSystem/referral-output`,
+  /** Diagnoses (national clinical version codes are accepted; written with the dot, e.g. I63.9). */
+  icd10: 'http://hl7.org/fhir/sid/icd-10',
+  snomed: 'http://snomed.info/sct',
+  taskCode: 'http://hl7.org/fhir/CodeSystem/task-code',
 
   /** HL7 code systems used beside ours so generic clients understand the resources. */
   organizationType: 'http://terminology.hl7.org/CodeSystem/organization-type',
@@ -45,6 +63,12 @@ export const extensions = {
   divisionCode: `${NS}/StructureDefinition/division-code`,
   /** Hospital level and grade (医院等级, e.g. 三级甲等) as a CodeableConcept with one coding of each system. */
   hospitalLevel: `${NS}/StructureDefinition/hospital-level`,
+  /** ServiceRequest: the patient's informed consent — sub-extensions `by` (valueString), `method` (valueCode), `at` (valueDateTime). */
+  referralConsent: `${NS}/StructureDefinition/referral-consent`,
+  /** ServiceRequest: why another destination than the first recommendation was chosen (valueString). */
+  referralOverrideReason: `${NS}/StructureDefinition/referral-override-reason`,
+  /** ServiceRequest: why a diagnosis of the sender's own tier catalogue is referred anyway (valueString). */
+  referralInOwnCatalogueNote: `${NS}/StructureDefinition/referral-in-own-catalogue-note`,
   /** SMART on FHIR OAuth endpoints on CapabilityStatement.rest.security. */
   oauthUris: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
 } as const;
@@ -98,6 +122,33 @@ export const practitionerRoleKindDisplay: Record<PractitionerRoleKind, string> =
 };
 
 export const membershipRoleDisplay: Record<MembershipRole, string> = { lead: '牵头单位', member: '成员单位' };
+
+/** SNOMED CT 3457005 "Patient referral": ServiceRequest.category of every referral. */
+export const PATIENT_REFERRAL = { system: 'http://snomed.info/sct', code: '3457005', display: 'Patient referral' } as const;
+
+export const referralSubStateDisplay: Record<ReferralSubState, string> = {
+  scheduled: '已预约',
+  arrived: '已到诊',
+  admitted: '已入院',
+  discharged: '已出院',
+};
+
+export const holdReasonDisplay: Record<HoldReason, string> = {
+  'patient-unavailable': '患者暂时无法就诊',
+  'patient-deciding': '患者考虑中',
+  'awaiting-documents': '等待补充资料',
+  other: '其他',
+};
+
+export const referralDirectionDisplay: Record<ReferralDirection, string> = { up: '上转', down: '下转' };
+
+export const consentMethodDisplay: Record<ConsentMethod, string> = {
+  'signed-form': '签署知情同意书',
+  'verbal-witnessed': '口头同意（有见证）',
+  electronic: '电子签名',
+};
+
+export const scheduleKindDisplay: Record<'outpatient' | 'exam', string> = { outpatient: '门诊', exam: '检查' };
 
 /** Prefix of the FHIR ids of alliance Organizations: `alliance-<allianceId>`. */
 export const ALLIANCE_ID_PREFIX = 'alliance-';

@@ -19,7 +19,7 @@ import {
  */
 
 /** Drops `undefined` members and empty arrays so resources carry no empty elements (FHIR ele-1: no empty elements). */
-function compact<T extends object>(o: T): T {
+export function compact<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (v === undefined || v === null) continue;
@@ -60,7 +60,7 @@ export function periodOf(validFrom: string, validTo: string | null): Period {
   return compact({ start: validFrom, end: validTo === null ? undefined : dayBefore(validTo) });
 }
 
-const reference = <T extends Resource>(type: T['resourceType'], id: string, display?: string | null): Reference<T> =>
+export const reference = <T extends Resource>(type: T['resourceType'], id: string, display?: string | null): Reference<T> =>
   compact<Reference<T>>({ reference: `${type}/${id}`, display: display ?? undefined });
 
 type DivisionLevel = 'province' | 'city' | 'county' | 'township' | 'village';

@@ -1,8 +1,10 @@
 import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import {
-  allianceKinds, facilityTiers, membershipRoles, practitionerRoleKinds,
-  type AllianceKind, type FacilityTier, type MembershipRole, type PractitionerRoleKind,
+  allianceKinds, facilityTiers, membershipRoles, practitionerRoleKinds, referralStatuses, slotStatuses,
+  type AllianceKind, type FacilityTier, type MembershipRole, type PractitionerRoleKind, type ReferralStatus, type SlotStatus,
+  type Urgency,
 } from '../../contracts/codes.js';
+import type { ReferralListQuery } from '../../contracts/referral.js';
 import { AppError, invalid } from '../../shared/errors.js';
 import type { OrganizationFilter } from '../network/index.js';
 import type { PatientFilter } from '../patient/index.js';
@@ -14,7 +16,10 @@ import { ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX, systems } from './fhir.codes.js
  * that thinks it filtered and did not would act on the wrong rows).
  */
 
-export const supportedResourceTypes = ['Organization', 'Location', 'Practitioner', 'PractitionerRole', 'OrganizationAffiliation', 'Patient'] as const;
+export const supportedResourceTypes = [
+  'Organization', 'Location', 'Practitioner', 'PractitionerRole', 'OrganizationAffiliation', 'Patient',
+  'ServiceRequest', 'Task', 'Slot', 'Schedule', 'Appointment', 'Subscription',
+] as const;
 export type FhirResourceType = (typeof supportedResourceTypes)[number];
 export const isSupportedResourceType = (t: string): t is FhirResourceType => (supportedResourceTypes as readonly string[]).includes(t);
 
@@ -31,6 +36,8 @@ export interface SearchParamSpec {
   modifiers?: readonly string[];
   /** Comma-separated values (OR) accepted. */
   orValues?: boolean;
+  /** The parameter may be repeated (AND), e.g. `start=ge2026-11-23&start=lt2026-11-30`. */
+  andValues?: boolean;
 }
 
 const sp = (type: SearchParamType, resource: string, name: string, documentation: string, extra: Partial<SearchParamSpec> = {}): SearchParamSpec => ({
@@ -90,6 +97,42 @@ export const searchParamSpecs: Record<FhirResourceType, readonly SearchParamSpec
     { ...sp('token', 'individual', 'phone', 'Phone number, exact'), definition: 'http://hl7.org/fhir/SearchParameter/individual-phone' },
     sp('reference', 'Patient', 'organization', 'Organization/<id>: managing organization'),
   ],
+  ServiceRequest: [
+    idParam,
+    sp('reference', 'ServiceRequest', 'subject', 'Patient/<id>'),
+    { ...sp('reference', 'clinical', 'patient', 'Patient/<id>'), definition: 'http://hl7.org/fhir/SearchParameter/clinical-patient' },
+    sp('reference', 'ServiceRequest', 'performer', 'Organization/<id>: the destination (receiving) facility'),
+    sp('reference', 'ServiceRequest', 'requester', 'Organization/<id>: the sending facility'),
+    sp('token', 'ServiceRequest', 'status', 'draft, active (requested, accepted, in progress), on-hold, completed, revoked (cancelled or rejected); comma = OR', { orValues: true }),
+    sp('token', 'ServiceRequest', 'priority', 'routine, urgent, asap or stat (asap and stat both mean an emergency referral)'),
+  ],
+  Task: [
+    idParam,
+    sp('reference', 'Task', 'owner', 'Organization/<id>: the destination (receiving) facility'),
+    sp('reference', 'Task', 'requester', 'Organization/<id>: the sending facility'),
+    sp('token', 'Task', 'status', 'Task status = the referral lifecycle: draft, requested, accepted, rejected, in-progress, on-hold, completed, cancelled; comma = OR', { orValues: true }),
+    sp('reference', 'Task', 'focus', 'ServiceRequest/<id>: the Task of a referral (same id); comma = OR', { orValues: true }),
+    sp('reference', 'Task', 'patient', 'Patient/<id>'),
+  ],
+  Slot: [
+    idParam,
+    sp('reference', 'Slot', 'schedule', 'Schedule/<id>'),
+    sp('token', 'Slot', 'status', 'free, busy, busy-unavailable; comma = OR', { orValues: true }),
+    sp('date', 'Slot', 'start', 'Day of the start in China Standard Time: YYYY-MM-DD with prefix eq, ge, gt, le or lt; may be repeated for a range. Without it: the next 14 days', { andValues: true }),
+  ],
+  Schedule: [
+    idParam,
+    sp('reference', 'Schedule', 'actor', 'Location/loc-<organizationId> (or Organization/<id>): the schedules of a facility'),
+    sp('token', 'Schedule', 'active', 'true or false'),
+  ],
+  Appointment: [
+    idParam,
+    sp('reference', 'Appointment', 'based-on', 'ServiceRequest/<id>: the appointment booked for a referral'),
+  ],
+  Subscription: [
+    idParam,
+    sp('token', 'Subscription', 'status', 'requested, active, error, off (only your own subscriptions are found)', { orValues: true }),
+  ],
 };
 
 /** Result parameters accepted on every search. `_format` only as JSON; `_pretty` is accepted and ignored. */
@@ -102,6 +145,8 @@ export interface ParsedParam {
   modifier: string | undefined;
   /** The comma-separated values (OR), unescaped. */
   values: string[];
+  /** Every occurrence's values (AND); set only for specs with `andValues`. */
+  occurrences?: string[][];
 }
 
 export interface ParsedSearch {
@@ -172,12 +217,18 @@ export function parseSearchQuery(resourceType: FhirResourceType, query: RawQuery
     if (modifier !== undefined && !(spec.modifiers ?? []).includes(modifier)) {
       throw notSupported(`搜索参数 "${key}" 的修饰符 ":${modifier}" 不受支持${spec.modifiers?.length ? `（可用：${spec.modifiers.map((m) => `:${m}`).join(', ')}）` : ''}`);
     }
-    if (all.length > 1 || params.has(name!)) throw notSupported(`搜索参数 "${name}" 只能出现一次（不支持重复参数的“且”组合）`);
-    const values = splitOrValues(all[0]!).map((v) => v.trim());
-    if (values.some((v) => v === '')) throw invalid(`搜索参数 "${key}" 的值不能为空`, name);
-    if (values.length > 1 && !spec.orValues) throw notSupported(`搜索参数 "${key}" 不支持以逗号分隔的多个值`);
-    params.set(name!, { name: name!, modifier, values });
-    passthrough.push([key, all[0]!]);
+    if (!spec.andValues && (all.length > 1 || params.has(name!))) throw notSupported(`搜索参数 "${name}" 只能出现一次（不支持重复参数的“且”组合）`);
+    const occurrences = all.map((one) => {
+      const values = splitOrValues(one).map((v) => v.trim());
+      if (values.some((v) => v === '')) throw invalid(`搜索参数 "${key}" 的值不能为空`, name);
+      if (values.length > 1 && !spec.orValues) throw notSupported(`搜索参数 "${key}" 不支持以逗号分隔的多个值`);
+      return values;
+    });
+    const previous = params.get(name!);
+    if (previous && previous.modifier !== modifier) throw notSupported(`搜索参数 "${name}" 重复时修饰符应一致`);
+    if (spec.andValues) params.set(name!, { name: name!, modifier, values: previous?.values ?? occurrences[0]!, occurrences: [...(previous?.occurrences ?? []), ...occurrences] });
+    else params.set(name!, { name: name!, modifier, values: occurrences[0]! });
+    for (const one of all) passthrough.push([key, one]);
   }
   return { resourceType, params, count, offset, passthrough };
 }
@@ -521,6 +572,181 @@ export function planPatientSearch(s: ParsedSearch): PatientPlan | null {
   const organization = single(s.params.get('organization'));
   if (organization) f.organizationId = parseReferenceId('organization', organization, 'Organization');
   return f;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Referral resources: ServiceRequest and Task are two views of one referral (same id), Slot/Schedule its capacity.
+
+/** What to ask ReferralService.list for a ServiceRequest or Task search (always within the caller's scope). */
+export interface ReferralPlan {
+  ids?: string[];
+  /** Task.requester / ServiceRequest.requester: the sending facility. */
+  originOrganizationId?: string;
+  /** Task.owner / ServiceRequest.performer: the receiving facility. */
+  destinationOrganizationId?: string;
+  patientId?: string;
+  statuses?: ReferralStatus[];
+  urgency?: Urgency;
+}
+
+/** A plan as a ReferralService.list query over the caller's whole scope, most recently changed first. */
+export function listQueryOf(plan: ReferralPlan): ReferralListQuery {
+  return {
+    view: 'all', ids: plan.ids, status: plan.statuses, patientId: plan.patientId, urgency: plan.urgency,
+    originOrganizationId: plan.originOrganizationId, destinationOrganizationId: plan.destinationOrganizationId,
+    page: 1, pageSize: DEFAULT_COUNT, sort: 'updated',
+  };
+}
+
+/** ServiceRequest.status of each referral status (docs/fhir.md, "Two-way referral"). */
+export const serviceRequestStatusOf: Record<ReferralStatus, 'draft' | 'active' | 'on-hold' | 'completed' | 'revoked'> = {
+  draft: 'draft',
+  requested: 'active',
+  accepted: 'active',
+  'in-progress': 'active',
+  'on-hold': 'on-hold',
+  completed: 'completed',
+  cancelled: 'revoked',
+  rejected: 'revoked',
+};
+
+const TASK_STATUS_SYSTEM = 'http://hl7.org/fhir/task-status';
+const REQUEST_STATUS_SYSTEM = 'http://hl7.org/fhir/request-status';
+const REQUEST_PRIORITY_SYSTEM = 'http://hl7.org/fhir/request-priority';
+
+/** Intersects an id list with another constraint; an empty result means nothing can match. */
+const intersect = (a: string[] | undefined, b: string[]): string[] => (a ? a.filter((x) => b.includes(x)) : b);
+
+function referralCommon(s: ParsedSearch, plan: ReferralPlan, patientParams: readonly string[]): boolean {
+  const id = s.params.get('_id');
+  if (id) plan.ids = id.values;
+  for (const name of patientParams) {
+    const v = single(s.params.get(name));
+    if (!v) continue;
+    const patientId = parseReferenceId(name, v, 'Patient');
+    if (plan.patientId && plan.patientId !== patientId) return false;
+    plan.patientId = patientId;
+  }
+  const requester = single(s.params.get('requester'));
+  if (requester) plan.originOrganizationId = parseReferenceId('requester', requester, 'Organization');
+  return true;
+}
+
+export function planTaskSearch(s: ParsedSearch): ReferralPlan | null {
+  const plan: ReferralPlan = {};
+  if (!referralCommon(s, plan, ['patient'])) return null;
+  const owner = single(s.params.get('owner'));
+  if (owner) plan.destinationOrganizationId = parseReferenceId('owner', owner, 'Organization');
+  const focus = s.params.get('focus');
+  if (focus) {
+    plan.ids = intersect(plan.ids, focus.values.map((v) => parseReferenceId('focus', v, 'ServiceRequest')));
+    if (!plan.ids.length) return null;
+  }
+  const status = s.params.get('status');
+  if (status) {
+    const statuses = new Set<ReferralStatus>();
+    for (const raw of status.values) {
+      const t = parseToken(raw);
+      if (t.system !== undefined && t.system !== TASK_STATUS_SYSTEM) continue;
+      if (!(referralStatuses as readonly string[]).includes(t.code)) {
+        // Valid task-status codes a referral never takes (ready, received, failed, entered-in-error) match nothing.
+        if (['ready', 'received', 'failed', 'entered-in-error'].includes(t.code)) continue;
+        throw invalid(`搜索参数 status 的代码 "${t.code}" 未知（可用：${referralStatuses.join(', ')}）`, 'status');
+      }
+      statuses.add(t.code as ReferralStatus);
+    }
+    if (!statuses.size) return null;
+    plan.statuses = [...statuses];
+  }
+  return plan;
+}
+
+export function planServiceRequestSearch(s: ParsedSearch): ReferralPlan | null {
+  const plan: ReferralPlan = {};
+  if (!referralCommon(s, plan, ['subject', 'patient'])) return null;
+  const performer = single(s.params.get('performer'));
+  if (performer) plan.destinationOrganizationId = parseReferenceId('performer', performer, 'Organization');
+  const status = s.params.get('status');
+  if (status) {
+    const statuses = new Set<ReferralStatus>();
+    const known = ['draft', 'active', 'on-hold', 'revoked', 'completed', 'entered-in-error', 'unknown'];
+    for (const raw of status.values) {
+      const t = parseToken(raw);
+      if (t.system !== undefined && t.system !== REQUEST_STATUS_SYSTEM) continue;
+      if (!known.includes(t.code)) throw invalid(`搜索参数 status 的代码 "${t.code}" 未知（可用：${known.join(', ')}）`, 'status');
+      for (const r of referralStatuses) if (serviceRequestStatusOf[r] === t.code) statuses.add(r);
+    }
+    if (!statuses.size) return null;
+    plan.statuses = [...statuses];
+  }
+  const priority = single(s.params.get('priority'));
+  if (priority) {
+    const t = parseToken(priority);
+    if (t.system !== undefined && t.system !== REQUEST_PRIORITY_SYSTEM) return null;
+    const urgency = ({ routine: 'routine', urgent: 'urgent', asap: 'emergency', stat: 'emergency' } as const)[t.code as 'routine'];
+    if (!urgency) throw invalid(`搜索参数 priority 应为 routine、urgent、asap 或 stat，收到 "${t.code}"`, 'priority');
+    plan.urgency = urgency;
+  }
+  return plan;
+}
+
+export interface SlotPlan {
+  ids?: string[];
+  scheduleId?: string;
+  statuses?: SlotStatus[];
+  /** Inclusive days (China Standard Time). */
+  from?: string;
+  to?: string;
+}
+
+export function planSlotSearch(s: ParsedSearch): SlotPlan | null {
+  const plan: SlotPlan = {};
+  const id = s.params.get('_id');
+  if (id) plan.ids = id.values;
+  const schedule = single(s.params.get('schedule'));
+  if (schedule) plan.scheduleId = parseReferenceId('schedule', schedule, 'Schedule');
+  const status = s.params.get('status');
+  if (status) {
+    const statuses = codesOf('status', status, 'http://hl7.org/fhir/slotstatus', slotStatuses);
+    if (!statuses.length) return null;
+    plan.statuses = statuses;
+  }
+  for (const occurrence of s.params.get('start')?.occurrences ?? []) {
+    const range = parseDayRange('start', occurrence[0]!);
+    if (range.from && (!plan.from || range.from > plan.from)) plan.from = range.from;
+    if (range.to && (!plan.to || range.to < plan.to)) plan.to = range.to;
+  }
+  if (plan.from && plan.to && plan.to < plan.from) return null;
+  return plan;
+}
+
+export interface SchedulePlan {
+  ids?: string[];
+  organizationId?: string;
+  active?: boolean;
+}
+
+export function planScheduleSearch(s: ParsedSearch): SchedulePlan | null {
+  const plan: SchedulePlan = {};
+  const id = s.params.get('_id');
+  if (id) plan.ids = id.values;
+  const actor = single(s.params.get('actor'));
+  if (actor) {
+    // Schedule.actor cannot reference an Organization in R4: the facility's site (Location loc-<id>) stands for it.
+    const m = /^(?:.*\/)?(Location|Organization)\/([A-Za-z0-9\-.]{1,64})$/.exec(actor);
+    if (!m) throw invalid(`搜索参数 actor 应为 "Location/${LOCATION_ID_PREFIX}<机构id>" 或 "Organization/<机构id>"，收到 "${actor}"`, 'actor');
+    if (m[1] === 'Location') {
+      if (!m[2]!.startsWith(LOCATION_ID_PREFIX)) return null;
+      plan.organizationId = m[2]!.slice(LOCATION_ID_PREFIX.length);
+    } else plan.organizationId = m[2]!;
+  }
+  const active = single(s.params.get('active'));
+  if (active !== undefined) {
+    const { code } = parseToken(active);
+    if (code !== 'true' && code !== 'false') throw invalid(`搜索参数 active 应为 true 或 false，收到 "${active}"`, 'active');
+    plan.active = code === 'true';
+  }
+  return plan;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,14 +3,20 @@ import type { AllianceDto, OrganizationDto } from '../../contracts/network.js';
 import type { PatientDto } from '../../contracts/patient.js';
 import { shanghaiDate } from '../../shared/clock.js';
 import type { RequestContext } from '../../shared/context.js';
-import { AppError, invalid, isAppError, notFound } from '../../shared/errors.js';
+import { invalid, isAppError, notFound } from '../../shared/errors.js';
+import { PreconditionFailedError, naming, parseIfMatch } from './fhir.preconditions.js';
+
+export { PreconditionFailedError, parseIfMatch };
 import { coversDate, type NetworkService, type OrganizationFilter } from '../network/index.js';
 import type { PatientService } from '../patient/index.js';
+import type { Db } from '../../db/client.js';
 import { capabilityStatement, type CapabilityOrigin } from './fhir.capability.js';
+import { FhirReferralService, type CapacityReadPort, type ReferralPort } from './fhir-referral.service.js';
+import { FhirSubscriptionService } from './fhir-subscription.service.js';
 import { ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX } from './fhir.codes.js';
 import {
   allianceToFhir, locationToFhir, membershipToFhir, organizationToFhir, patientFromFhir, patientToFhir,
-  practitionerRoleToFhir, practitionerToFhir, residenceDivisionCodeOf, type PatientExpressions,
+  practitionerRoleToFhir, practitionerToFhir, residenceDivisionCodeOf,
 } from './fhir.mapping.js';
 import {
   pageOf, parseSearchQuery, planAffiliationSearch, planLocationSearch, planOrganizationSearch, planPatientSearch,
@@ -22,15 +28,11 @@ import {
 export interface FhirDependencies {
   network: NetworkService;
   patients: PatientService;
+  referrals: ReferralPort;
+  capacity: CapacityReadPort;
+  /** For the façade's own tables (subscriptions) and its read-only slot/appointment lookups. */
+  db: Db;
 }
-
-/** `If-Match` did not name the current version (FHIR RESTful API §3.1.0.5.1 → 412 Precondition Failed). */
-export class PreconditionFailedError extends AppError {
-  constructor(message: string, currentVersion: number | undefined) {
-    super('precondition_failed', message, { detail: { currentVersion } });
-  }
-}
-
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const noSuch = (type: string, id: string) => notFound(`${type}/${id} 不存在`);
@@ -41,7 +43,13 @@ const noSuch = (type: string, id: string) => notFound(`${type}/${id} 不存在`)
  * NetworkService.
  */
 export class FhirService {
-  constructor(private readonly deps: FhirDependencies) {}
+  /** ServiceRequest, Task, Slot, Schedule, Appointment. */
+  readonly referral: FhirReferralService;
+  readonly subscriptions: FhirSubscriptionService;
+  constructor(private readonly deps: FhirDependencies) {
+    this.referral = new FhirReferralService(deps.referrals, deps.capacity, deps.db);
+    this.subscriptions = new FhirSubscriptionService(deps.db);
+  }
 
   capabilityStatement(origin: CapabilityOrigin) {
     return capabilityStatement(origin);
@@ -89,6 +97,14 @@ export class FhirService {
       }
       case 'Patient':
         return patientToFhir(await patients.get(ctx, id));
+      case 'ServiceRequest':
+      case 'Task':
+      case 'Slot':
+      case 'Schedule':
+      case 'Appointment':
+        return this.referral.read(ctx, type, id);
+      case 'Subscription':
+        return this.subscriptions.read(ctx, id);
     }
   }
 
@@ -172,6 +188,14 @@ export class FhirService {
         const r = await patients.find(ctx, f, s.offset, s.count);
         return { resources: r.items.map(patientToFhir), total: r.total };
       }
+      case 'ServiceRequest':
+      case 'Task':
+      case 'Slot':
+      case 'Schedule':
+      case 'Appointment':
+        return this.referral.search(ctx, s);
+      case 'Subscription':
+        return this.subscriptions.search(ctx, s);
     }
   }
 
@@ -305,22 +329,3 @@ export class FhirService {
   }
 }
 
-/** `W/"3"` (or `"3"`) → 3. */
-export function parseIfMatch(value: string): number {
-  const m = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(value);
-  if (!m) throw invalid(`If-Match 应为 W/"<versionId>"（例如 W/"3"），收到 ${JSON.stringify(value)}`, 'If-Match');
-  return Number(m[1]);
-}
-
-/** Rewrites the service's field paths (`idNumber`, `birthDate` …) into the FHIR elements they came from. */
-async function naming<T>(expressions: PatientExpressions, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (isAppError(e) && e.path && e.path in expressions) {
-      const expression = expressions[e.path as keyof PatientExpressions];
-      throw new AppError(e.code, `${expression}: ${e.message}`, { path: expression, detail: e.detail, cause: e });
-    }
-    throw e;
-  }
-}

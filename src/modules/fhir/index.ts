@@ -1,11 +1,20 @@
 /** Public API of the FHIR façade module: FHIR R4 resources over the network and the master patient index. */
 export { FhirService, PreconditionFailedError, parseIfMatch } from './fhir.service.js';
 export type { FhirDependencies } from './fhir.service.js';
+export { FhirReferralService } from './fhir-referral.service.js';
+export type { ReferralPort, CapacityReadPort, ReferralResourceType } from './fhir-referral.service.js';
+export { FhirSubscriptionService, FhirSubscriptionDispatcher } from './fhir-subscription.service.js';
+export type { DispatcherOptions, TickSummary, SubscriptionReferralPort } from './fhir-subscription.service.js';
+export {
+  referralToServiceRequest, referralToTask, serviceRequestFromFhir, taskMoveFromFhir, slotToFhir, scheduleToFhir, appointmentToFhir,
+  appointmentFromFhir, subscriptionFromFhir, subscriptionToFhir, parseSubscriptionCriteria, UnprocessableError, isUnprocessable,
+} from './fhir-referral.mapping.js';
+export type { TaskMove, TaskCurrent, AppointmentView, SubscriptionView } from './fhir-referral.mapping.js';
 export { capabilityStatement } from './fhir.capability.js';
 export type { CapabilityOrigin } from './fhir.capability.js';
 export { supportedResourceTypes, isSupportedResourceType, searchParamSpecs, DEFAULT_COUNT, MAX_COUNT } from './fhir.search.js';
 export type { FhirResourceType, RawQuery } from './fhir.search.js';
-export { systems, extensions, ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX } from './fhir.codes.js';
+export { systems, extensions, ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX, PATIENT_REFERRAL } from './fhir.codes.js';
 export {
   organizationToFhir, allianceToFhir, locationToFhir, membershipToFhir, practitionerToFhir, practitionerRoleToFhir,
   patientToFhir, patientFromFhir, humanNameOf, addressOf, periodOf,

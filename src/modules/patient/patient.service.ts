@@ -29,8 +29,12 @@ const writeBases: readonly AccessBasis[] = ['own-facility', 'supervising-facilit
  * The alliance's master patient index. Every read and write goes through `decidePatientAccess` and is written to the
  * audit log with its basis, whether it was allowed or denied.
  */
+/** Further reasons an actor may see one patient (e.g. `open-referral`), supplied by other modules. */
+export type AccessBasisProvider = (actor: RequestContext['actor'], patientId: string) => Promise<AccessBasis[]>;
+
 export class PatientService {
   private readonly repo: PatientRepository;
+  private readonly basisProviders: AccessBasisProvider[] = [];
   constructor(
     db: Db,
     private readonly identity: IdentityService,
@@ -46,10 +50,25 @@ export class PatientService {
     return { ok: true, birthDate: r.value.birthDate, sex: r.value.sex, divisionCode: r.value.divisionCode, divisionName: division?.fullName ?? null };
   }
 
+  /**
+   * Modules that create further access bases (an open referral now; a family-doctor contract later) register a provider
+   * here; the patient module stays free of their imports.
+   */
+  addAccessBasisProvider(provider: AccessBasisProvider): void {
+    this.basisProviders.push(provider);
+  }
+
+  private async extraBases(actor: RequestContext['actor'], patientId: string): Promise<AccessBasis[]> {
+    const all = await Promise.all(this.basisProviders.map((p) => p(actor, patientId)));
+    return all.flat();
+  }
+
   async get(ctx: RequestContext, id: string): Promise<PatientDto> {
     const row = await this.repo.byId(id);
     if (!row) throw notFound(`患者 ${id} 不存在`);
-    const decision = decidePatientAccess(await this.identity.patientScope(ctx.actor, ctx.clock.now()), row.managingOrganizationId);
+    const scope = await this.identity.patientScope(ctx.actor, ctx.clock.now());
+    const extra = scope.has(row.managingOrganizationId) ? [] : await this.extraBases(ctx.actor, id);
+    const decision = decidePatientAccess(scope, row.managingOrganizationId, extra);
     if (!decision.allowed) {
       await this.audit.record(ctx, [{ action: 'read', resourceType: 'Patient', resourceId: id, patientId: id, basis: 'none', outcome: 'denied' }]);
       throw forbidden(decision.reason);

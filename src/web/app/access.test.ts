@@ -7,7 +7,7 @@ const paths = (entries: ReturnType<typeof navigationFor>): string[] =>
 describe('navigationFor', () => {
   it('gives a village doctor patients and the network, no accounts or audit', () => {
     expect(paths(navigationFor(['village-doctor']))).toEqual([
-      '/', '/patients', '/patients/new', '/network/organizations', '/network/divisions', '/network/alliances',
+      '/', '/patients', '/patients/new', '/referrals', '/referrals/new', '/care-tasks', '/network/organizations', '/network/divisions', '/network/alliances',
     ]);
   });
   it('gives a system admin accounts and audit but no patient pages', () => {
@@ -24,6 +24,17 @@ describe('navigationFor', () => {
   it('unions the features of several roles', () => {
     expect(mayUse(['center-reader', 'commission-officer'], 'audit')).toBe(true);
     expect(mayUse(['center-reader'], 'audit')).toBe(false);
+  });
+});
+
+describe('referral menu', () => {
+  it('gives the desk the worklist and care tasks, the commission the list only, the system admin nothing', () => {
+    expect(paths(navigationFor(['referral-desk']))).toEqual(expect.arrayContaining(['/referrals', '/referrals/new', '/care-tasks']));
+    const commission = paths(navigationFor(['commission-officer']));
+    expect(commission).toContain('/referrals');
+    expect(commission).not.toContain('/referrals/new');
+    expect(paths(navigationFor(['system-admin']))).not.toContain('/referrals');
+    expect(selectedNavKey('/referrals/r-1/down', navigation)).toBe('/referrals');
   });
 });
 

@@ -13,6 +13,12 @@ export const featureRoles = {
   accounts: ['system-admin', 'alliance-admin'],
   /** access.rules.ts auditScope. */
   audit: ['system-admin', 'commission-officer', 'alliance-admin'],
+  /** Two-way referral worklists (the commission reads the list only; the server decides what each may see). */
+  referrals: ['village-doctor', 'township-doctor', 'county-specialist', 'referral-desk', 'dispatch-coordinator', 'alliance-admin', 'commission-officer'],
+  /** Start an up-referral. */
+  referralCreate: ['village-doctor', 'township-doctor', 'county-specialist', 'referral-desk'],
+  /** Follow-up tasks of down-referred patients (grassroots doctors; the desk may look). */
+  careTasks: ['village-doctor', 'township-doctor', 'referral-desk', 'dispatch-coordinator', 'alliance-admin'],
   /** The whole network's figures on the home page. */
   networkOverview: ['alliance-admin', 'commission-officer', 'system-admin'],
 } as const satisfies Record<string, readonly RoleCode[]>;
@@ -29,7 +35,7 @@ export interface NavEntry {
   path: string;
   /** i18n key of the label. */
   label: string;
-  icon: 'home' | 'network' | 'patients' | 'accounts' | 'audit' | 'divisions' | 'alliances' | 'organizations' | 'register' | 'search';
+  icon: 'home' | 'network' | 'patients' | 'accounts' | 'audit' | 'divisions' | 'alliances' | 'organizations' | 'register' | 'search' | 'referrals' | 'worklist' | 'referralNew' | 'careTasks';
   feature?: Feature;
   children?: NavEntry[];
 }
@@ -44,6 +50,17 @@ export const navigation: NavEntry[] = [
     children: [
       { path: '/patients', label: 'nav.patientSearch', icon: 'search', feature: 'patients' },
       { path: '/patients/new', label: 'nav.patientRegister', icon: 'register', feature: 'registerPatient' },
+    ],
+  },
+  {
+    path: '/referrals',
+    label: 'nav.referralGroup',
+    icon: 'referrals',
+    feature: 'referrals',
+    children: [
+      { path: '/referrals', label: 'nav.referrals', icon: 'worklist', feature: 'referrals' },
+      { path: '/referrals/new', label: 'nav.referralNew', icon: 'referralNew', feature: 'referralCreate' },
+      { path: '/care-tasks', label: 'nav.careTasks', icon: 'careTasks', feature: 'careTasks' },
     ],
   },
   {

@@ -1,6 +1,7 @@
 import {
-  ApartmentOutlined, AuditOutlined, BankOutlined, ClusterOutlined, DeploymentUnitOutlined, HomeOutlined,
-  LogoutOutlined, SearchOutlined, TeamOutlined, UserAddOutlined, UserOutlined, UsergroupAddOutlined,
+  ApartmentOutlined, AuditOutlined, BankOutlined, CarryOutOutlined, ClusterOutlined, DeploymentUnitOutlined, FileAddOutlined,
+  HomeOutlined, LogoutOutlined, SearchOutlined, SwapOutlined, TeamOutlined, UnorderedListOutlined, UserAddOutlined, UserOutlined,
+  UsergroupAddOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { App, Avatar, Button, Dropdown, Flex, Layout, Menu, Tooltip, Typography } from 'antd';
@@ -12,6 +13,7 @@ import { BrandMark } from '../components/brand.js';
 import { LanguageSwitch } from '../components/language-switch.js';
 import { RoleTags, TierTag } from '../components/labels.js';
 import { meKey, signOut } from '../features/auth/auth.api.js';
+import { NotificationBell } from '../features/notifications/notification-bell.js';
 import type { FacilityTier } from '../../contracts/codes.js';
 import { facilityTiers } from '../../contracts/codes.js';
 import { groupKey, type NavEntry, navigationFor, openNavGroups, selectedNavKey } from './access.js';
@@ -28,6 +30,10 @@ const icons: Record<NavEntry['icon'], ReactNode> = {
   organizations: <BankOutlined />,
   register: <UserAddOutlined />,
   search: <SearchOutlined />,
+  referrals: <SwapOutlined />,
+  worklist: <UnorderedListOutlined />,
+  referralNew: <FileAddOutlined />,
+  careTasks: <CarryOutOutlined />,
 };
 
 const isTier = (v: string): v is FacilityTier => (facilityTiers as readonly string[]).includes(v);
@@ -115,6 +121,7 @@ export function AppLayout() {
           </Flex>
           <Flex align="center" gap={16}>
             <LanguageSwitch size="small" />
+            <NotificationBell />
             <Dropdown
               trigger={['click']}
               menu={{

@@ -37,6 +37,23 @@ export const routes: RouteObject[] = [
         ],
       },
       {
+        path: 'referrals',
+        element: <RequireFeature feature="referrals"><Outlet /></RequireFeature>,
+        children: [
+          { index: true, lazy: async () => ({ Component: (await import('../features/referral/referral-list.page.js')).ReferralListPage }) },
+          { path: 'new', lazy: async () => ({ Component: (await import('../features/referral/referral-create.page.js')).ReferralCreatePage }) },
+          { path: ':id', lazy: async () => ({ Component: (await import('../features/referral/referral-detail.page.js')).ReferralDetailPage }) },
+          { path: ':id/down', lazy: async () => ({ Component: (await import('../features/referral/referral-down.page.js')).ReferralDownPage }) },
+        ],
+      },
+      {
+        path: 'care-tasks',
+        lazy: async () => {
+          const { CareTasksPage } = await import('../features/referral/care-tasks.page.js');
+          return { element: <RequireFeature feature="careTasks"><CareTasksPage /></RequireFeature> };
+        },
+      },
+      {
         path: 'network',
         children: [
           { index: true, element: <Navigate to="/network/organizations" replace /> },

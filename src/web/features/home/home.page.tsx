@@ -21,6 +21,7 @@ import { useUsers } from '../admin/users.api.js';
 import { useAuditEvents } from '../audit/audit.api.js';
 import { useAlliances, useNetworkSummary, useOrganization } from '../network/network.api.js';
 import { usePatientCount } from '../patients/patients.api.js';
+import { ReferralHomeSection } from '../referral/referral-home.js';
 
 /** antd preset colors as hex, for the chart bars that match the tier tags. */
 const presetHex: Record<string, string> = {
@@ -53,6 +54,7 @@ export function HomePage() {
           <Typography.Text type="secondary">{t('home.today', { date: today })}</Typography.Text>
         </Flex>
       </Card>
+      <ReferralHomeSection me={me} />
       {showFacility && <FacilitySection me={me} />}
       {showAdmin && <AdminSection me={me} today={today} />}
       {showNetwork && <NetworkSection />}

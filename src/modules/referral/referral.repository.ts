@@ -1,0 +1,345 @@
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { queryRows, type Db } from '../../db/client.js';
+import {
+  alliances, carePlans, carePlanTasks, departments, organizations, patients, referralEvents, referrals, userRoles, users,
+} from '../../db/schema/index.js';
+import type { ReferralStatus, RoleCode, Urgency, ReferralDirection } from '../../contracts/codes.js';
+import type { BookingView } from './referral.ports.js';
+
+export type ReferralRow = typeof referrals.$inferSelect;
+export type ReferralInsert = typeof referrals.$inferInsert;
+export type ReferralEventInsert = typeof referralEvents.$inferInsert;
+export type CarePlanRow = typeof carePlans.$inferSelect;
+export type CarePlanTaskRow = typeof carePlanTasks.$inferSelect;
+
+/** Which referrals a list may return — decided by the access rule in the service, never by the client alone. */
+export interface ReferralScope {
+  /** Referrals whose origin or destination is one of these (the actor's facility, or the alliance for the desk). */
+  organizationIds: readonly string[];
+}
+
+export interface ReferralListFilter {
+  scope: ReferralScope;
+  originOrganizationId?: string | undefined;
+  destinationOrganizationId?: string | undefined;
+  statuses?: readonly ReferralStatus[] | undefined;
+  direction?: ReferralDirection | undefined;
+  urgency?: Urgency | undefined;
+  overdueOnly?: boolean | undefined;
+  noCapacityOnly?: boolean | undefined;
+  patientId?: string | undefined;
+  organizationId?: string | undefined;
+  ids?: readonly string[] | undefined;
+  q?: string | undefined;
+  fromDate?: string | undefined;
+  toDate?: string | undefined;
+}
+
+export interface ReferralListRow {
+  id: string;
+  number: string;
+  direction: ReferralDirection;
+  status: ReferralStatus;
+  sub_state: string | null;
+  urgency: Urgency;
+  patient_id: string;
+  patient_name: string;
+  origin_name: string;
+  destination_name: string;
+  diagnosis_code: string;
+  diagnosis_name: string;
+  requested_at: Date | string | null;
+  updated_at: Date | string;
+  due_at: Date | string | null;
+  overdue_at: Date | string | null;
+  escalation_level: number | null;
+  no_capacity_since: Date | string | null;
+}
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The only file of the referral lifecycle that touches the database. */
+export class ReferralRepository {
+  constructor(private readonly db: Db) {}
+
+  transaction<T>(fn: (repo: ReferralRepository, tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new ReferralRepository(tx as unknown as Db), tx as unknown as Db));
+  }
+
+  async nextNumber(): Promise<number> {
+    const [row] = await queryRows<{ n: string | number }>(this.db, sql`select nextval('referral_number_seq') as n`);
+    return Number(row!.n);
+  }
+
+  async insert(row: ReferralInsert): Promise<void> {
+    await this.db.insert(referrals).values(row);
+  }
+
+  async byId(id: string): Promise<ReferralRow | undefined> {
+    const [row] = await this.db.select().from(referrals).where(eq(referrals.id, id)).limit(1);
+    return row;
+  }
+
+  /** Locks the row for the rest of the transaction: transitions of one referral are serialised. */
+  async byIdForUpdate(id: string): Promise<ReferralRow | undefined> {
+    const [row] = await this.db.select().from(referrals).where(eq(referrals.id, id)).for('update').limit(1);
+    return row;
+  }
+
+  async update(id: string, set: Partial<ReferralInsert>): Promise<ReferralRow> {
+    const [row] = await this.db
+      .update(referrals)
+      .set({ ...set, version: sql`${referrals.version} + 1` })
+      .where(eq(referrals.id, id))
+      .returning();
+    return row!;
+  }
+
+  async insertEvents(rows: readonly ReferralEventInsert[]): Promise<void> {
+    if (rows.length) await this.db.insert(referralEvents).values([...rows]);
+  }
+
+  async events(referralId: string) {
+    return this.db.select().from(referralEvents).where(eq(referralEvents.referralId, referralId)).orderBy(asc(referralEvents.at), asc(referralEvents.seq));
+  }
+
+  async insertCarePlan(plan: typeof carePlans.$inferInsert, tasks: readonly (typeof carePlanTasks.$inferInsert)[]): Promise<void> {
+    await this.db.insert(carePlans).values(plan);
+    if (tasks.length) await this.db.insert(carePlanTasks).values([...tasks]);
+  }
+
+  async carePlan(referralId: string): Promise<{ plan: CarePlanRow; tasks: CarePlanTaskRow[] } | null> {
+    const [plan] = await this.db.select().from(carePlans).where(eq(carePlans.referralId, referralId)).limit(1);
+    if (!plan) return null;
+    const tasks = await this.db.select().from(carePlanTasks).where(eq(carePlanTasks.referralId, referralId)).orderBy(asc(carePlanTasks.dueDate), asc(carePlanTasks.id));
+    return { plan, tasks };
+  }
+
+  async careTask(id: string): Promise<CarePlanTaskRow | undefined> {
+    const [row] = await this.db.select().from(carePlanTasks).where(eq(carePlanTasks.id, id)).limit(1);
+    return row;
+  }
+
+  /** Marks an open task done; false when it was not open (done twice, or cancelled). */
+  async completeCareTask(id: string, outcome: string, at: Date, by: string): Promise<boolean> {
+    const rows = await this.db
+      .update(carePlanTasks)
+      .set({ status: 'done', outcome, completedAt: at, completedBy: by })
+      .where(and(eq(carePlanTasks.id, id), eq(carePlanTasks.status, 'open')))
+      .returning({ id: carePlanTasks.id });
+    return rows.length === 1;
+  }
+
+  async cancelOpenCareTasks(referralId: string): Promise<void> {
+    await this.db.update(carePlanTasks).set({ status: 'cancelled' }).where(and(eq(carePlanTasks.referralId, referralId), eq(carePlanTasks.status, 'open')));
+  }
+
+  async careTaskCounts(referralId: string): Promise<{ open: number; done: number }> {
+    const [row] = await queryRows<{ open: string | number; done: string | number }>(
+      this.db,
+      sql`select count(*) filter (where status = 'open') as open, count(*) filter (where status = 'done') as done
+          from care_plan_tasks where referral_id = ${referralId}`,
+    );
+    return { open: Number(row?.open ?? 0), done: Number(row?.done ?? 0) };
+  }
+
+  /** Care tasks of accepted down-referrals at these organizations, soonest due first. */
+  async careTasksAt(organizationIds: readonly string[], status: 'open' | 'done' | 'all', limit: number) {
+    if (organizationIds.length === 0) return [];
+    const conds: SQL[] = [inArray(carePlanTasks.organizationId, [...organizationIds]), inArray(referrals.status, ['accepted', 'in-progress', 'completed'])];
+    if (status !== 'all') conds.push(eq(carePlanTasks.status, status));
+    return this.db
+      .select({ t: carePlanTasks, patientId: referrals.patientId, patientName: patients.name, referralNumber: referrals.number })
+      .from(carePlanTasks)
+      .innerJoin(referrals, eq(referrals.id, carePlanTasks.referralId))
+      .innerJoin(patients, eq(patients.id, referrals.patientId))
+      .where(and(...conds))
+      .orderBy(asc(carePlanTasks.dueDate), asc(carePlanTasks.id))
+      .limit(limit);
+  }
+
+  /** Names for a referral's DTO: patient, organizations, departments, assigned user. */
+  async display(row: ReferralRow) {
+    const dest = alias(organizations, 'dest');
+    const rec = alias(organizations, 'rec');
+    const od = alias(departments, 'od');
+    const dd = alias(departments, 'dd');
+    const [r] = await this.db
+      .select({
+        patientName: patients.name, patientSex: patients.sex, patientBirthDate: patients.birthDate, patientIdNumber: patients.idNumber,
+        patientPhone: patients.phone, originName: organizations.name, destinationName: dest.name, recommendedName: rec.name,
+        originDepartmentName: od.name, destinationDepartmentName: dd.name, assignedUserName: users.displayName,
+      })
+      .from(referrals)
+      .innerJoin(patients, eq(patients.id, referrals.patientId))
+      .innerJoin(organizations, eq(organizations.id, referrals.originOrganizationId))
+      .innerJoin(dest, eq(dest.id, referrals.destinationOrganizationId))
+      .leftJoin(rec, eq(rec.id, referrals.recommendedOrganizationId))
+      .leftJoin(od, eq(od.id, referrals.originDepartmentId))
+      .leftJoin(dd, eq(dd.id, referrals.destinationDepartmentId))
+      .leftJoin(users, eq(users.id, referrals.assignedUserId))
+      .where(eq(referrals.id, row.id))
+      .limit(1);
+    return r!;
+  }
+
+  private listWhere(f: ReferralListFilter): SQL {
+    const ids = sql.param([...f.scope.organizationIds]);
+    const conds: SQL[] = [sql`(r.origin_organization_id = any(${ids}::text[]) or r.destination_organization_id = any(${ids}::text[]))`];
+    if (f.originOrganizationId) conds.push(sql`r.origin_organization_id = ${f.originOrganizationId}`);
+    if (f.destinationOrganizationId) conds.push(sql`r.destination_organization_id = ${f.destinationOrganizationId}`);
+    if (f.organizationId) conds.push(sql`(r.origin_organization_id = ${f.organizationId} or r.destination_organization_id = ${f.organizationId})`);
+    if (f.statuses?.length) conds.push(sql`r.status = any(${sql.param([...f.statuses])}::text[])`);
+    if (f.direction) conds.push(sql`r.direction = ${f.direction}`);
+    if (f.urgency) conds.push(sql`r.urgency = ${f.urgency}`);
+    if (f.patientId) conds.push(sql`r.patient_id = ${f.patientId}`);
+    if (f.ids) conds.push(sql`r.id = any(${sql.param([...f.ids])}::text[])`);
+    if (f.overdueOnly) conds.push(sql`d.overdue_at is not null`);
+    if (f.noCapacityOnly) conds.push(sql`r.no_capacity_since is not null`);
+    if (f.fromDate) conds.push(sql`r.created_at >= (${f.fromDate}::date)::timestamp at time zone 'Asia/Shanghai'`);
+    if (f.toDate) conds.push(sql`r.created_at < ((${f.toDate}::date + 1))::timestamp at time zone 'Asia/Shanghai'`);
+    if (f.q) {
+      const like = `%${escapeLike(f.q)}%`;
+      conds.push(sql`(r.number like ${like} or p.name like ${like} or r.diagnosis_code ilike ${like} or r.diagnosis_name like ${like})`);
+    }
+    return sql.join(conds, sql` and `);
+  }
+
+  private static readonly fromClause = sql`
+    from referrals r
+    join patients p on p.id = r.patient_id
+    join organizations o on o.id = r.origin_organization_id
+    join organizations dst on dst.id = r.destination_organization_id
+    left join deadlines d on d.subject_type = 'referral' and d.subject_id = r.id and d.state in ('running', 'paused')`;
+
+  /** One page of a worklist; overdue and soonest-due first for `due`. */
+  async list(f: ReferralListFilter, page: { offset: number; limit: number; sort: 'due' | 'requested' | 'updated' }): Promise<{ rows: ReferralListRow[]; total: number }> {
+    const where = this.listWhere(f);
+    const order =
+      page.sort === 'due'
+        ? sql`(d.overdue_at is null), d.due_at asc nulls last, r.updated_at desc, r.id`
+        : page.sort === 'requested'
+          ? sql`r.requested_at desc nulls last, r.id`
+          : sql`r.updated_at desc, r.id`;
+    const rows = await queryRows<ReferralListRow>(
+      this.db,
+      sql`select r.id, r.number, r.direction, r.status, r.sub_state, r.urgency, r.patient_id, p.name as patient_name,
+                 o.name as origin_name, dst.name as destination_name, r.diagnosis_code, r.diagnosis_name, r.requested_at,
+                 r.updated_at, d.due_at, d.overdue_at, d.escalation_level, r.no_capacity_since
+          ${ReferralRepository.fromClause}
+          where ${where}
+          order by ${order}
+          limit ${page.limit} offset ${page.offset}`,
+    );
+    const [c] = await queryRows<{ n: string | number }>(this.db, sql`select count(*) as n ${ReferralRepository.fromClause} where ${where}`);
+    return { rows, total: Number(c?.n ?? 0) };
+  }
+
+  async counts(f: ReferralListFilter): Promise<{ byStatus: Record<string, number>; overdue: number; noCapacity: number }> {
+    const where = this.listWhere(f);
+    const rows = await queryRows<{ status: string; n: string | number; overdue: string | number; no_capacity: string | number }>(
+      this.db,
+      sql`select r.status, count(*) as n, count(*) filter (where d.overdue_at is not null) as overdue,
+                 count(*) filter (where r.no_capacity_since is not null) as no_capacity
+          ${ReferralRepository.fromClause} where ${where} group by r.status`,
+    );
+    const byStatus: Record<string, number> = {};
+    let overdue = 0;
+    let noCapacity = 0;
+    for (const r of rows) {
+      byStatus[r.status] = Number(r.n);
+      overdue += Number(r.overdue);
+      noCapacity += Number(r.no_capacity);
+    }
+    return { byStatus, overdue, noCapacity };
+  }
+
+  /** Users of an organization with any of the roles (notification and escalation recipients). */
+  async userIdsAt(organizationId: string, roles: readonly RoleCode[]): Promise<string[]> {
+    const rows = await this.db
+      .selectDistinct({ id: users.id })
+      .from(users)
+      .innerJoin(userRoles, eq(userRoles.userId, users.id))
+      .where(and(eq(users.organizationId, organizationId), eq(users.active, true), inArray(userRoles.role, [...roles])));
+    return rows.map((r) => r.id).sort();
+  }
+
+  async allianceLeadOrganizationId(allianceId: string): Promise<string | null> {
+    const [row] = await this.db.select({ lead: alliances.leadOrganizationId }).from(alliances).where(eq(alliances.id, allianceId)).limit(1);
+    return row?.lead ?? null;
+  }
+
+  /** Accounts of the head of a department (科主任), for the second rung of the escalation ladder. */
+  async departmentHeadUserIds(departmentId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: users.id })
+      .from(departments)
+      .innerJoin(users, eq(users.practitionerId, departments.headPractitionerId))
+      .where(and(eq(departments.id, departmentId), eq(users.active, true)));
+    return rows.map((r) => r.id);
+  }
+
+  async userName(userId: string): Promise<{ id: string; displayName: string; organizationId: string | null } | undefined> {
+    const [row] = await this.db.select({ id: users.id, displayName: users.displayName, organizationId: users.organizationId }).from(users).where(eq(users.id, userId)).limit(1);
+    return row;
+  }
+
+  async organization(id: string) {
+    const [row] = await this.db
+      .select({ id: organizations.id, name: organizations.name, tier: organizations.tier, countyCode: organizations.countyCode, active: organizations.active })
+      .from(organizations)
+      .where(eq(organizations.id, id))
+      .limit(1);
+    return row;
+  }
+
+  async department(id: string) {
+    const [row] = await this.db.select({ id: departments.id, organizationId: departments.organizationId, name: departments.name }).from(departments).where(eq(departments.id, id)).limit(1);
+    return row;
+  }
+
+  async patient(id: string) {
+    const [row] = await this.db
+      .select({ id: patients.id, name: patients.name, phone: patients.phone, countyCode: patients.countyCode, managingOrganizationId: patients.managingOrganizationId })
+      .from(patients)
+      .where(eq(patients.id, id))
+      .limit(1);
+    return row;
+  }
+
+  /** The live booking of a referral: its appointment (slot) or its held bed with the admission notice. */
+  async bookingOf(referralId: string): Promise<BookingView | null> {
+    const [a] = await queryRows<{ id: string; start: Date | string; end: Date | string; department_name: string; status: string }>(
+      this.db,
+      sql`select a.id, s.start, s."end", d.name as department_name, a.status
+          from appointments a join slots s on s.id = a.slot_id join departments d on d.id = s.department_id
+          where a.referral_id = ${referralId} and a.status in ('booked', 'fulfilled')
+          order by a.booked_at desc limit 1`,
+    );
+    if (a) return { kind: 'appointment', id: a.id, start: new Date(a.start).toISOString(), end: new Date(a.end).toISOString(), departmentName: a.department_name, status: a.status, admissionNoticeNumber: null };
+    const [b] = await queryRows<{ id: string; day: string; department_name: string; status: string; notice: string }>(
+      this.db,
+      sql`select b.id, b.day::text as day, d.name as department_name, b.status, b.admission_notice_number as notice
+          from bed_reservations b join bed_pools p on p.id = b.bed_pool_id join departments d on d.id = p.department_id
+          where b.referral_id = ${referralId} and b.status in ('held', 'admitted')
+          order by b.created_at desc limit 1`,
+    );
+    if (b) return { kind: 'bed', id: b.id, start: new Date(`${b.day}T00:00:00+08:00`).toISOString(), end: null, departmentName: b.department_name, status: b.status, admissionNoticeNumber: b.notice };
+    return null;
+  }
+
+  /** Does an open referral give this organization a reason to see the patient (access basis `open-referral`)? */
+  async hasReferralLink(patientId: string, organizationIds: readonly string[]): Promise<boolean> {
+    if (organizationIds.length === 0) return false;
+    const ids = sql.param([...organizationIds]);
+    const rows = await queryRows<{ one: number }>(
+      this.db,
+      sql`select 1 as one from referrals where patient_id = ${patientId}
+            and status not in ('draft', 'cancelled', 'rejected')
+            and (destination_organization_id = any(${ids}::text[]) or origin_organization_id = any(${ids}::text[]))
+          limit 1`,
+    );
+    return rows.length > 0;
+  }
+}
