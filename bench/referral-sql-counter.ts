@@ -19,6 +19,15 @@ if (file) {
     const t0 = performance.now();
     const entry = { sql: text.replace(/\s+/g, ' ').trim(), ms: 0 };
     log.push(entry);
+    // pg.Pool#query passes a callback; transactions (a checked-out client) use the promise form.
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') {
+      const cb = args[last] as (...a: unknown[]) => unknown;
+      args[last] = (...a: unknown[]) => {
+        entry.ms = performance.now() - t0;
+        return cb(...a);
+      };
+    }
     const result = original.apply(this, args);
     if (result && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<unknown>).then(

@@ -4,7 +4,8 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from './config/env.js';
 import { openPlatform } from './bootstrap.js';
 import { DataDirLockedError, recordServerUrl } from './db/client.js';
-import { ensureBaseData, seedDemoIfEmpty } from './db/seed/index.js';
+import { DEFAULT_DEMO_RESIDENTS, ensureBaseData, seedDemoIfEmpty } from './db/seed/index.js';
+import { seedDemoReferrals } from './db/seed/demo-referrals.js';
 import { buildApp } from './http/app.js';
 import { startTokenCleanup } from './jobs/token-cleanup.job.js';
 import { startDeadlineWorker } from './jobs/deadline.job.js';
@@ -47,7 +48,14 @@ async function main(): Promise<void> {
     console.log(`\n  系统管理员账号已创建 / admin account created\n  username: admin\n  password: ${admin.generatedPassword}\n  (set YILIAN_ADMIN_PASSWORD to choose it; this is shown only once)\n`);
   }
   await ensureBaseData(database.db, log);
-  if (config.seedDemo) await seedDemoIfEmpty(database.db, { seed: config.demoSeed, residents: config.demoResidents }, log);
+  if (config.seedDemo && (await seedDemoIfEmpty(database.db, { seed: config.demoSeed, residents: config.demoResidents }, log))) {
+    // A year of referral history and open referrals in every state (docs/demo-data.md), only when the demo was just seeded.
+    try {
+      await seedDemoReferrals(database.db, services, { seed: config.demoSeed, residents: config.demoResidents ?? DEFAULT_DEMO_RESIDENTS, log });
+    } catch (e) {
+      log.error({ err: e }, 'demo referrals could not be seeded; the demo county is ready without them');
+    }
+  }
 
   const app = await buildApp(
     { database, config, clock: systemClock, services, webRoot: path.join(repoRoot, 'dist', 'web') },

@@ -150,7 +150,7 @@ describe('up-referral → booking → arrival → completion → down-referral �
   it('arrival starts the summary clock; completion needs the summary and returns it to the sender', async () => {
     const arrive = await t.as('county.specialist')({ method: 'POST', url: `/api/v1/referrals/${referral.id}/transitions`, payload: { action: 'arrive' } });
     expect(arrive.statusCode, arrive.body).toBe(200);
-    expect(arrive.json()).toMatchObject({ subState: 'arrived', deadline: { step: 'return-summary' } });
+    expect(arrive.json()).toMatchObject({ subState: 'arrived', deadline: { step: 'return-summary' }, booking: { kind: 'appointment', status: 'fulfilled' } });
     const noSummary = await t.as('county.specialist')({ method: 'POST', url: `/api/v1/referrals/${referral.id}/transitions`, payload: { action: 'complete' } });
     expect(noSummary.statusCode).toBe(400);
     const done = await t.as('county.specialist')({ method: 'POST', url: `/api/v1/referrals/${referral.id}/transitions`, payload: { action: 'complete', summary: '头颅 CT 示左侧基底节区腔隙性梗死，予抗血小板、他汀治疗，病情稳定。' } });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, openSync, writeSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
@@ -110,6 +111,34 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Named statements one connection keeps prepared; texts beyond it run unnamed (PostgreSQL keeps them per session). */
+const preparedPerConnection = 2000;
+
+/**
+ * Runs every parameterised statement as a named prepared statement on its connection, so PostgreSQL parses and plans
+ * each distinct query text once per connection instead of on every call. Measured on the referral workflow
+ * (bench/referral.ts): planning, not execution, was most of PostgreSQL's time. The name is a hash of the text, so the
+ * same name always means the same text.
+ */
+function prepareRepeatedStatements(client: import('pg').PoolClient): void {
+  const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const named = new Set<string>();
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) => {
+    if (config && typeof config === 'object' && !(config as { name?: string }).name && typeof (config as { text?: unknown }).text === 'string') {
+      const text = (config as { text: string }).text;
+      const values = Array.isArray(rest[0]) ? rest[0] : (config as { values?: unknown[] }).values;
+      if (values && values.length > 0) {
+        const name = `y${createHash('sha1').update(text).digest('hex').slice(0, 30)}`;
+        if (named.has(name) || named.size < preparedPerConnection) {
+          named.add(name);
+          config = { ...(config as object), name };
+        }
+      }
+    }
+    return original(config, ...rest);
+  };
+}
+
 export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const { default: pg } = await import('pg');
@@ -121,6 +150,7 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
     pool.on('error', () => {
       /* idle client errors are reported on the next query; do not crash the process */
     });
+    pool.on('connect', (client) => prepareRepeatedStatements(client));
     const db = drizzle(pool, { schema }) as unknown as Db;
     return {
       db,

@@ -3,6 +3,7 @@ import { DataDirLockedError, readLockHolder } from '../../db/client.js';
 import { seedDemoCounty } from '../../db/seed/demo-county.js';
 import { loadDivisions } from '../../db/seed/divisions.js';
 import { optimizeAfterBulkLoad } from '../../db/seed/index.js';
+import { seedDemoReferrals } from '../../db/seed/demo-referrals.js';
 import { DEFAULT_DEMO_RESIDENTS } from '../../db/seed/index.js';
 import { hashPassword } from '../../modules/identity/index.js';
 import { FatalError, UsageError } from '../errors.js';
@@ -134,12 +135,17 @@ export async function runSeedDemo(config: Config, opts: SeedOptions): Promise<vo
     });
     bar.stop();
     await optimizeAfterBulkLoad(platform.database.db);
-    if (opts.json) print(JSON.stringify(summary));
+    // Referral history and open referrals (docs/demo-data.md); skipped when the database already has referrals.
+    const referrals = await seedDemoReferrals(platform.database.db, platform.services, { seed, residents });
+    if (opts.json) print(JSON.stringify({ ...summary, referrals }));
     else {
       const c = summary.counts;
       print(
         `演示县数据已就绪 / demo county ready (seed ${summary.seed}, as of ${summary.asOf}) in ${(summary.totalMs / 1000).toFixed(1)} s\n` +
           `  演示数据 demo data: ${c.organizations} organizations, ${c.alliances} alliances, ${c.practitioners} practitioners, ${c.users} users, ${c.patients} patients\n` +
+          (referrals.skipped
+            ? '  转诊 referrals: already present, not seeded again\n'
+            : `  转诊 referrals: ${referrals.history.total} in the past year, ${referrals.open.referrals} open (${(referrals.ms.total / 1000).toFixed(1)} s)\n`) +
           `  (已存在的行不会重复插入 / rows already present are skipped; demo password: Yilian@2026)`,
       );
     }

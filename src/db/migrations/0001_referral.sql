@@ -356,6 +356,7 @@ ALTER TABLE "notifications" ADD CONSTRAINT "notifications_recipient_patient_id_p
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_notification_id_notifications_id_fk" FOREIGN KEY ("notification_id") REFERENCES "public"."notifications"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "appointments_slot_booked_uq" ON "appointments" USING btree ("slot_id") WHERE "appointments"."status" in ('booked','fulfilled');--> statement-breakpoint
 CREATE UNIQUE INDEX "appointments_referral_booked_uq" ON "appointments" USING btree ("referral_id") WHERE "appointments"."status" = 'booked';--> statement-breakpoint
+CREATE INDEX "appointments_referral_idx" ON "appointments" USING btree ("referral_id");--> statement-breakpoint
 CREATE INDEX "appointments_patient_idx" ON "appointments" USING btree ("patient_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "bed_pool_days_pk" ON "bed_pool_days" USING btree ("bed_pool_id","day");--> statement-breakpoint
 CREATE INDEX "bed_pools_org_idx" ON "bed_pools" USING btree ("organization_id","department_id");--> statement-breakpoint

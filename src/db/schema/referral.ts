@@ -277,6 +277,7 @@ export const appointments = pgTable(
     // At most one live booking per slot and per referral — the database, not application code, is the last guard.
     uniqueIndex('appointments_slot_booked_uq').on(t.slotId).where(sql`${t.status} in ('booked','fulfilled')`),
     uniqueIndex('appointments_referral_booked_uq').on(t.referralId).where(sql`${t.status} = 'booked'`),
+    index('appointments_referral_idx').on(t.referralId),
     index('appointments_patient_idx').on(t.patientId),
   ],
 );

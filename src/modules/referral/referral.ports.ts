@@ -75,5 +75,5 @@ export interface CapacityPort {
 }
 
 export interface RoutingPort {
-  recommend(ctx: RequestContext, query: RoutingQuery): Promise<RoutingResultDto>;
+  recommend(ctx: RequestContext, query: RoutingQuery, opts?: { patient?: { id: string; residenceDivisionCode: string | null } }): Promise<RoutingResultDto>;
 }

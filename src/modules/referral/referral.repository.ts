@@ -1,8 +1,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import { queryRows, type Db } from '../../db/client.js';
 import {
-  alliances, carePlans, carePlanTasks, departments, organizations, patients, referralEvents, referrals, userRoles, users,
+  alliances, appointments, bedReservations, carePlans, carePlanTasks, departments, organizations, patients, referralEvents, referrals, userRoles, users,
 } from '../../db/schema/index.js';
 import type { ReferralStatus, RoleCode, Urgency, ReferralDirection } from '../../contracts/codes.js';
 import type { BookingView } from './referral.ports.js';
@@ -159,29 +158,33 @@ export class ReferralRepository {
       .limit(limit);
   }
 
-  /** Names for a referral's DTO: patient, organizations, departments, assigned user. */
+  /**
+   * Names for a referral's DTO: patient, organizations, departments, assigned user. Primary-key look-ups as scalar
+   * sub-selects: one round trip, and far cheaper to plan than an eight-way join (measured in bench/referral.ts).
+   */
   async display(row: ReferralRow) {
-    const dest = alias(organizations, 'dest');
-    const rec = alias(organizations, 'rec');
-    const od = alias(departments, 'od');
-    const dd = alias(departments, 'dd');
-    const [r] = await this.db
-      .select({
-        patientName: patients.name, patientSex: patients.sex, patientBirthDate: patients.birthDate, patientIdNumber: patients.idNumber,
-        patientPhone: patients.phone, originName: organizations.name, destinationName: dest.name, recommendedName: rec.name,
-        originDepartmentName: od.name, destinationDepartmentName: dd.name, assignedUserName: users.displayName,
-      })
-      .from(referrals)
-      .innerJoin(patients, eq(patients.id, referrals.patientId))
-      .innerJoin(organizations, eq(organizations.id, referrals.originOrganizationId))
-      .innerJoin(dest, eq(dest.id, referrals.destinationOrganizationId))
-      .leftJoin(rec, eq(rec.id, referrals.recommendedOrganizationId))
-      .leftJoin(od, eq(od.id, referrals.originDepartmentId))
-      .leftJoin(dd, eq(dd.id, referrals.destinationDepartmentId))
-      .leftJoin(users, eq(users.id, referrals.assignedUserId))
-      .where(eq(referrals.id, row.id))
-      .limit(1);
-    return r!;
+    const name = (table: string, id: string | null) => (id ? sql`(select name from ${sql.identifier(table)} where id = ${id})` : sql`null::text`);
+    const [r] = await queryRows<{
+      patient_name: string; patient_sex: string; patient_birth_date: string; patient_id_number: string | null; patient_phone: string | null;
+      origin_name: string; destination_name: string; recommended_name: string | null; origin_department_name: string | null;
+      destination_department_name: string | null; assigned_user_name: string | null;
+    }>(
+      this.db,
+      sql`select p.name as patient_name, p.sex as patient_sex, p.birth_date::text as patient_birth_date, p.id_number as patient_id_number,
+                 p.phone as patient_phone,
+                 ${name('organizations', row.originOrganizationId)} as origin_name,
+                 ${name('organizations', row.destinationOrganizationId)} as destination_name,
+                 ${name('organizations', row.recommendedOrganizationId)} as recommended_name,
+                 ${name('departments', row.originDepartmentId)} as origin_department_name,
+                 ${name('departments', row.destinationDepartmentId)} as destination_department_name,
+                 ${row.assignedUserId ? sql`(select display_name from users where id = ${row.assignedUserId})` : sql`null::text`} as assigned_user_name
+          from patients p where p.id = ${row.patientId}`,
+    );
+    return {
+      patientName: r!.patient_name, patientSex: r!.patient_sex, patientBirthDate: r!.patient_birth_date, patientIdNumber: r!.patient_id_number,
+      patientPhone: r!.patient_phone, originName: r!.origin_name, destinationName: r!.destination_name, recommendedName: r!.recommended_name,
+      originDepartmentName: r!.origin_department_name, destinationDepartmentName: r!.destination_department_name, assignedUserName: r!.assigned_user_name,
+    };
   }
 
   private listWhere(f: ReferralListFilter): SQL {
@@ -306,6 +309,15 @@ export class ReferralRepository {
       .where(eq(patients.id, id))
       .limit(1);
     return row;
+  }
+
+  /** The patient came: the appointment is fulfilled (FHIR appointmentstatus), the held bed becomes an admission. */
+  async fulfilBooking(referralId: string, kind: 'arrive' | 'admit'): Promise<void> {
+    if (kind === 'arrive') {
+      await this.db.update(appointments).set({ status: 'fulfilled' }).where(and(eq(appointments.referralId, referralId), eq(appointments.status, 'booked')));
+    } else {
+      await this.db.update(bedReservations).set({ status: 'admitted' }).where(and(eq(bedReservations.referralId, referralId), eq(bedReservations.status, 'held')));
+    }
   }
 
   /** The live booking of a referral: its appointment (slot) or its held bed with the admission notice. */

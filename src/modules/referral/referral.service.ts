@@ -46,6 +46,7 @@ export interface ReferralServiceDeps {
  */
 export class ReferralService {
   private readonly repo: ReferralRepository;
+  private readonly deskCache = new WeakMap<RequestContext, Promise<Set<string>>>();
   constructor(
     private readonly db: Db,
     private readonly deps: ReferralServiceDeps,
@@ -76,10 +77,27 @@ export class ReferralService {
   // ---- who may see and do what
 
   /** Organizations whose referrals the actor's desk role covers today (its alliance's members); empty for others. */
-  private async deskOrganizations(ctx: RequestContext): Promise<Set<string>> {
-    const org = ctx.actor.organizationId;
-    if (!org || !ctx.actor.roles.some((r) => deskRoles.includes(r))) return new Set();
-    return new Set(await this.deps.network.allianceMatesOn(org, shanghaiDate(ctx.clock.now()), deskAllianceKinds));
+  private deskOrganizations(ctx: RequestContext): Promise<Set<string>> {
+    // Once per request: a write reads it to authorise and again to describe the result.
+    let desk = this.deskCache.get(ctx);
+    if (!desk) {
+      const org = ctx.actor.organizationId;
+      desk = !org || !ctx.actor.roles.some((r) => deskRoles.includes(r))
+        ? Promise.resolve(new Set<string>())
+        : this.deps.network.allianceMatesOn(org, shanghaiDate(ctx.clock.now()), deskAllianceKinds).then((ids) => new Set(ids));
+      this.deskCache.set(ctx, desk);
+    }
+    return desk;
+  }
+
+  /**
+   * The answer to a write: the referral as the actor now sees it. The write itself is audited in its transaction, so
+   * this read is not audited again; parties are recomputed because a redirect can change them.
+   */
+  private async afterWrite(ctx: RequestContext, id: string): Promise<ReferralDto> {
+    const row = await this.repo.byId(id);
+    if (!row) throw notFound(`转诊单 ${id} 不存在`);
+    return this.toDto(row, partiesOf(ctx.actor, row, await this.deskOrganizations(ctx)));
   }
 
   private async scopeOf(ctx: RequestContext): Promise<{ scope: ReferralScope; desk: Set<string> }> {
@@ -116,7 +134,7 @@ export class ReferralService {
     const department = await this.checkDepartment(input.destinationDepartmentId, destOrg.id);
     if (input.submit && !input.consent) throw invalid('提交转诊前须记录患者（或监护人）的知情同意', 'consent');
 
-    const routing = await this.deps.routing.recommend(ctx, { patientId: patient.id, diagnosisCode: input.diagnosisCode, originOrganizationId: origin, urgency: input.urgency, limit: 5 });
+    const routing = await this.deps.routing.recommend(ctx, { patientId: patient.id, diagnosisCode: input.diagnosisCode, originOrganizationId: origin, urgency: input.urgency, limit: 5 }, { patient });
     const recommended = routing.candidates[0]?.organizationId ?? null;
     if (recommended && recommended !== destOrg.id && !input.overrideReason?.trim()) {
       throw invalid(`推荐的接收机构是「${routing.candidates[0]!.name}」；选择其他机构时请填写理由`, 'overrideReason');
@@ -165,7 +183,7 @@ export class ReferralService {
       await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'Referral', resourceId: id, patientId: patient.id, basis: 'own-facility', outcome: 'allowed' }], tx);
       if (input.submit) await this.applyTransition(ctx, repo, tx, id, { action: 'submit' }, ['sender']);
     });
-    return this.get(ctx, id);
+    return this.afterWrite(ctx, id);
   }
 
   /** Down-referral (下转) of a recovering patient with a continuing-care plan, to the grassroots. */
@@ -217,7 +235,7 @@ export class ReferralService {
       await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'Referral', resourceId: id, patientId, basis, outcome: 'allowed' }], tx);
       await this.applyTransition(ctx, repo, tx, id, { action: 'submit' }, ['sender']);
     });
-    return this.get(ctx, id);
+    return this.afterWrite(ctx, id);
   }
 
   /** Re-sends a rejected referral elsewhere in one step: a new referral with the same content, linked to the old one. */
@@ -263,7 +281,7 @@ export class ReferralService {
       await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'Referral', resourceId: newReferralId, patientId: row.patientId, basis: 'own-facility', outcome: 'allowed', detail: { resentFrom: row.id } }], tx);
       await this.applyTransition(ctx, repo, tx, newReferralId, { action: 'submit' }, ['sender', 'desk']);
     });
-    return this.get(ctx, newReferralId);
+    return this.afterWrite(ctx, newReferralId);
   }
 
   // ---- transitions
@@ -271,7 +289,7 @@ export class ReferralService {
   async transition(ctx: RequestContext, id: string, input: ReferralTransitionInput | ({ action: 'unbook' } & Omit<ReferralTransitionInput, 'action'>)): Promise<ReferralDto> {
     const { parties } = await this.loadForActor(ctx, id, 'update');
     await this.repo.transaction(async (repo, tx) => this.applyTransition(ctx, repo, tx, id, input, parties));
-    return this.get(ctx, id);
+    return this.afterWrite(ctx, id);
   }
 
   /**
@@ -338,6 +356,7 @@ export class ReferralService {
     }
     if (action === 'cancel' && row.direction === 'down') await repo.cancelOpenCareTasks(row.id);
     if (action === 'cancel' || (action === 'unbook')) await this.releaseBooking(tx, row.id, now, input.reason ?? '取消');
+    if (action === 'arrive' || action === 'admit') await repo.fulfilBooking(row.id, action);
     const updated = await repo.update(row.id, set);
     const actorName = ctx.actor.userId ? ((await repo.userName(ctx.actor.userId))?.displayName ?? ctx.actor.username) : ctx.actor.username;
     await repo.insertEvents([{
@@ -345,6 +364,8 @@ export class ReferralService {
       toSubState: updated.subState, actorUserId: ctx.actor.userId || null, actorName, reason: input.reason ?? input.summary?.slice(0, 200) ?? null,
       detail: { ...(input.holdReason ? { holdReason: input.holdReason } : {}), ...(action === 'redirect' ? { from: row.destinationOrganizationId, to: updated.destinationOrganizationId } : {}), ...extra.detail },
     }]);
+    const basis: AccessBasis = parties.includes('sender') ? 'own-facility' : parties.includes('receiver') ? 'open-referral' : 'alliance-role';
+    await this.deps.audit.record(ctx, [{ action: 'update', resourceType: 'Referral', resourceId: row.id, patientId: row.patientId, basis, outcome: 'allowed', detail: { action, from: row.status, to: updated.status } }], tx);
     await this.moveClock(tx, row, updated, action, input.holdReason, now);
     if (action === 'accept' && row.direction === 'up') await this.flagNoCapacity(repo, tx, updated, now);
     await this.notifyTransition(tx, updated, action, input.reason, now);
@@ -424,7 +445,7 @@ export class ReferralService {
       if (e instanceof AppError && e.code === 'conflict') await this.markNoCapacityIfNone(ctx, id);
       throw e;
     }
-    return this.get(ctx, id);
+    return this.afterWrite(ctx, id);
   }
 
   /** Holds a reserved bed and issues the admission notice (入院通知) to the sender and the patient the same day. */
@@ -449,7 +470,7 @@ export class ReferralService {
         await this.deps.notifications.messagePatient(tx, { patientId: row.patientId, phone: patient.phone, channels: ['sms', 'wechat'], body: `【医联】${text}请携带身份证、医保卡及转诊单。`, dedupeKey: `referral:${id}:admission:${bed.reservationId}`, at: ctx.clock.now() });
       }
     });
-    return this.get(ctx, id);
+    return this.afterWrite(ctx, id);
   }
 
   /** Cancels the booking of a scheduled referral (back to accepted); the slot or bed returns to the pool. */

@@ -7,6 +7,7 @@ import { hasRole, type RequestContext } from '../../shared/context.js';
 import { forbidden, invalid } from '../../shared/errors.js';
 import { coversDate, normaliseIcd10, type CatalogueEntry, type NetworkService } from '../network/index.js';
 import type { PatientService } from '../patient/index.js';
+import type { PatientDto } from '../../contracts/patient.js';
 import { commonDiagnosisName } from './common-diagnoses.js';
 import { RoutingRepository, type CandidateOrganizationRow } from './routing.repository.js';
 import {
@@ -51,7 +52,11 @@ export class RoutingService {
    * for a member facility of its county community / city group. The patient must be readable by the actor (the one
    * access rule, through `PatientService.get`, which also writes the audit row).
    */
-  async recommend(ctx: RequestContext, query: RoutingQuery): Promise<RoutingResultDto> {
+  /**
+   * `opts.patient`: the caller (the referral service) has already read the patient through the access rule, with its
+   * audit row; reading it again would only repeat both.
+   */
+  async recommend(ctx: RequestContext, query: RoutingQuery, opts: { patient?: Pick<PatientDto, 'id' | 'residenceDivisionCode'> } = {}): Promise<RoutingResultDto> {
     const code = normaliseIcd10(query.diagnosisCode);
     if (!code) throw invalid(`“${query.diagnosisCode}” 不是有效的 ICD-10 编码（如 I63.9）`, 'diagnosisCode');
     const now = ctx.clock.now();
@@ -61,7 +66,7 @@ export class RoutingService {
     const origin = await this.network.findOrganization(originId);
     if (!origin || !origin.active) throw invalid(`转出机构 ${originId} 不存在或已停用`, 'originOrganizationId');
     await this.guardOrigin(ctx, origin.id, today);
-    const patient = await this.patients.get(ctx, query.patientId);
+    const patient = opts.patient?.id === query.patientId ? opts.patient : await this.patients.get(ctx, query.patientId);
 
     // The origin's alliances and supporting facilities on the day.
     const [originMemberships, alliances, originPairings, supervisorPairings] = await Promise.all([
