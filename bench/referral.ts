@@ -82,6 +82,9 @@ interface Server {
 
 async function startServer(databaseUrl: string, opts: { port: number; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Server> {
   const base = `http://127.0.0.1:${opts.port}`;
+  // A server left over from an interrupted run would answer instead and the figures would be its.
+  const stale = await fetch(`${base}/fhir/metadata`).then(() => true, () => false);
+  if (stale) throw new Error(`port ${opts.port} is already in use (a server left from an earlier run?): stop it or set BENCH_PORT`);
   // `tsx src/main.ts` in one process (npm start adds npm and a tsx launcher around it), so RSS and CPU are the server's.
   const child = spawn(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), 'src/main.ts'], {
     cwd: repo,

@@ -8,6 +8,8 @@ export interface Actor {
   username: string;
   organizationId: string | null;
   roles: RoleCode[];
+  /** Name shown in timelines and on printed forms, when the token lookup provided it. */
+  displayName?: string;
 }
 
 /** Passed to every service call: who, from where, and what time it is. */

@@ -95,11 +95,12 @@ export class IdentityRepository {
    * The actor behind a live token in one round trip (it runs on every request): the token must be unexpired and
    * unrevoked, its user active.
    */
-  async actorForToken(tokenHash: string, kind: 'bearer' | 'session', now: Date): Promise<{ userId: string; username: string; organizationId: string | null; roles: RoleCode[] } | undefined> {
+  async actorForToken(tokenHash: string, kind: 'bearer' | 'session', now: Date): Promise<{ userId: string; username: string; displayName: string; organizationId: string | null; roles: RoleCode[] } | undefined> {
     const [row] = await this.db
       .select({
         userId: users.id,
         username: users.username,
+        displayName: users.displayName,
         organizationId: users.organizationId,
         roles: sql<RoleCode[]>`coalesce((select array_agg(r.role order by r.role) from ${userRoles} r where r.user_id = ${users.id}), '{}')`,
       })

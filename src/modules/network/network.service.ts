@@ -3,6 +3,7 @@ import type { RequestContext } from '../../shared/context.js';
 import { hasRole } from '../../shared/context.js';
 import { shanghaiDate } from '../../shared/clock.js';
 import { conflict, forbidden, invalid, notFound } from '../../shared/errors.js';
+import { TtlCache } from '../../shared/ttl-cache.js';
 import { newId } from '../../shared/ids.js';
 import type { Page } from '../../shared/pagination.js';
 import type { AllianceKind, FacilityTier } from '../../contracts/codes.js';
@@ -55,14 +56,41 @@ const toMembershipDto = (m: MembershipRow): MembershipDto => ({
   reason: m.reason,
 });
 
+/** Public methods that change network data: each one empties the reference cache when it ends. */
+const networkWrites = [
+  'createOrganization', 'addMembership', 'endMembership', 'addDepartment', 'createPractitioner', 'updatePractitioner',
+  'addPractitionerRole', 'addPairing', 'addCatalogueOverride', 'removeCatalogueOverride',
+] as const;
+
 /**
  * The care network: divisions, facilities, alliances with dated membership, support pairings, practitioners and
  * the tier catalogue. Everything downstream (referral routing, indicators, access decisions) reads it through here.
  */
 export class NetworkService {
   private readonly repo: NetworkRepository;
-  constructor(db: Db) {
+  /**
+   * Reference data read on every referral (alliances, memberships, pairings, the catalogue), kept for
+   * `referenceCacheMs`. Every write through this service empties it at once; a write that bypasses this process (a
+   * second server, a CLI import straight into PostgreSQL) is seen when the entry expires.
+   */
+  private readonly cache: TtlCache<unknown>;
+  constructor(db: Db, opts: { referenceCacheMs?: number } = {}) {
     this.repo = new NetworkRepository(db);
+    this.cache = new TtlCache(opts.referenceCacheMs ?? 30_000);
+    for (const name of networkWrites) {
+      const write = this[name] as (...args: unknown[]) => Promise<unknown>;
+      (this as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+        try {
+          return await write.apply(this, args);
+        } finally {
+          this.cache.clear();
+        }
+      };
+    }
+  }
+
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return this.cache.get(key, load) as Promise<T>;
   }
 
   // ---- divisions
@@ -102,8 +130,10 @@ export class NetworkService {
   }
 
   async findOrganization(idOrIdentifier: string): Promise<OrganizationDto | null> {
-    const o = await this.repo.organization(idOrIdentifier);
-    return o ? toOrganizationDto(o) : null;
+    return this.cached(`org:${idOrIdentifier}`, async () => {
+      const o = await this.repo.organization(idOrIdentifier);
+      return o ? toOrganizationDto(o) : null;
+    });
   }
 
   async organizationDetail(ctx: RequestContext, id: string): Promise<OrganizationDetailDto> {
@@ -204,6 +234,10 @@ export class NetworkService {
   // ---- alliances
   /** All alliances, each with its member count on date `on` (YYYY-MM-DD, China Standard Time). */
   async alliances(on: string): Promise<AllianceDto[]> {
+    return [...(await this.cached(`alliances:${on}`, () => this.loadAlliances(on)))];
+  }
+
+  private async loadAlliances(on: string): Promise<AllianceDto[]> {
     return (await this.repo.alliances(on)).map((a) => ({
       id: a.id,
       identifier: a.identifier,
@@ -241,7 +275,8 @@ export class NetworkService {
 
   /** Every membership (history) of an organization or of several; `on` restricts to a date. */
   async membershipsOf(filter: { organizationId?: string | undefined; organizationIds?: readonly string[]; on?: string | undefined }): Promise<MembershipDto[]> {
-    return (await this.repo.memberships(filter)).map(toMembershipDto);
+    const key = `memberships:${filter.organizationId ?? ''}:${filter.organizationIds?.join(',') ?? ''}:${filter.on ?? ''}`;
+    return [...(await this.cached(key, async () => (await this.repo.memberships(filter)).map(toMembershipDto)))];
   }
 
   /**
@@ -289,7 +324,7 @@ export class NetworkService {
 
   /** Organizations sharing an alliance (of the given kinds, if any) with `organizationId` on date `on`, itself included. */
   async allianceMatesOn(organizationId: string, on: string, kinds?: readonly AllianceKind[]): Promise<string[]> {
-    return this.repo.allianceMatesOn(organizationId, on, kinds);
+    return [...(await this.cached(`mates:${organizationId}:${on}:${kinds?.join(',') ?? ''}`, () => this.repo.allianceMatesOn(organizationId, on, kinds)))];
   }
 
   /** Members on date `on` of the alliances `organizationId` leads, itself included: what its alliance admins administer. */
@@ -303,7 +338,7 @@ export class NetworkService {
 
   // ---- pairings and practitioners
   async pairings(organizationId: string | null): Promise<SupportPairingDto[]> {
-    return (await this.repo.pairingsOf(organizationId)).map(toPairingDto);
+    return [...(await this.cached(`pairings:${organizationId ?? ''}`, async () => (await this.repo.pairingsOf(organizationId)).map(toPairingDto)))];
   }
 
   async searchPractitioners(q: { q?: string | undefined; organizationId?: string | undefined; page: number; pageSize: number }): Promise<Page<PractitionerDto>> {
@@ -473,7 +508,7 @@ export class NetworkService {
 
   // ---- catalogue
   async catalogue(tier?: FacilityTier, allianceId?: string): Promise<CatalogueEntryDto[]> {
-    return (await this.repo.catalogueEntries(tier, allianceId ? [allianceId] : [])).map(toCatalogueDto);
+    return [...(await this.cached(`catalogue:${tier ?? ''}:${allianceId ?? ''}`, async () => (await this.repo.catalogueEntries(tier, allianceId ? [allianceId] : [])).map(toCatalogueDto)))];
   }
 
   /**

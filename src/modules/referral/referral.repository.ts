@@ -322,23 +322,22 @@ export class ReferralRepository {
 
   /** The live booking of a referral: its appointment (slot) or its held bed with the admission notice. */
   async bookingOf(referralId: string): Promise<BookingView | null> {
-    const [a] = await queryRows<{ id: string; start: Date | string; end: Date | string; department_name: string; status: string }>(
+    const [b] = await queryRows<{ kind: 'appointment' | 'bed'; id: string; start: Date | string; end: Date | string | null; department_name: string; status: string; notice: string | null }>(
       this.db,
-      sql`select a.id, s.start, s."end", d.name as department_name, a.status
-          from appointments a join slots s on s.id = a.slot_id join departments d on d.id = s.department_id
-          where a.referral_id = ${referralId} and a.status in ('booked', 'fulfilled')
-          order by a.booked_at desc limit 1`,
+      sql`(select 'appointment' as kind, a.id, s.start, s."end", d.name as department_name, a.status, null::text as notice, a.booked_at as at
+             from appointments a join slots s on s.id = a.slot_id join departments d on d.id = s.department_id
+            where a.referral_id = ${referralId} and a.status in ('booked', 'fulfilled'))
+          union all
+          (select 'bed', b.id, (b.day::timestamp at time zone 'Asia/Shanghai'), null, d.name, b.status, b.admission_notice_number, b.created_at
+             from bed_reservations b join bed_pools p on p.id = b.bed_pool_id join departments d on d.id = p.department_id
+            where b.referral_id = ${referralId} and b.status in ('held', 'admitted'))
+          order by at desc limit 1`,
     );
-    if (a) return { kind: 'appointment', id: a.id, start: new Date(a.start).toISOString(), end: new Date(a.end).toISOString(), departmentName: a.department_name, status: a.status, admissionNoticeNumber: null };
-    const [b] = await queryRows<{ id: string; day: string; department_name: string; status: string; notice: string }>(
-      this.db,
-      sql`select b.id, b.day::text as day, d.name as department_name, b.status, b.admission_notice_number as notice
-          from bed_reservations b join bed_pools p on p.id = b.bed_pool_id join departments d on d.id = p.department_id
-          where b.referral_id = ${referralId} and b.status in ('held', 'admitted')
-          order by b.created_at desc limit 1`,
-    );
-    if (b) return { kind: 'bed', id: b.id, start: new Date(`${b.day}T00:00:00+08:00`).toISOString(), end: null, departmentName: b.department_name, status: b.status, admissionNoticeNumber: b.notice };
-    return null;
+    if (!b) return null;
+    return {
+      kind: b.kind, id: b.id, start: new Date(b.start).toISOString(), end: b.end == null ? null : new Date(b.end).toISOString(),
+      departmentName: b.department_name, status: b.status, admissionNoticeNumber: b.notice,
+    };
   }
 
   /** Does an open referral give this organization a reason to see the patient (access basis `open-referral`)? */

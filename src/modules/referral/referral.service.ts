@@ -94,9 +94,9 @@ export class ReferralService {
    * The answer to a write: the referral as the actor now sees it. The write itself is audited in its transaction, so
    * this read is not audited again; parties are recomputed because a redirect can change them.
    */
-  private async afterWrite(ctx: RequestContext, id: string): Promise<ReferralDto> {
-    const row = await this.repo.byId(id);
-    if (!row) throw notFound(`转诊单 ${id} 不存在`);
+  private async afterWrite(ctx: RequestContext, idOrRow: string | ReferralRow): Promise<ReferralDto> {
+    const row = typeof idOrRow === 'string' ? await this.repo.byId(idOrRow) : idOrRow;
+    if (!row) throw notFound(`转诊单 ${String(idOrRow)} 不存在`);
     return this.toDto(row, partiesOf(ctx.actor, row, await this.deskOrganizations(ctx)));
   }
 
@@ -145,7 +145,7 @@ export class ReferralService {
     const allianceId = await this.sharedAlliance(origin, destOrg.id, ctx.clock.now());
     const now = ctx.clock.now();
     const id = newId();
-    const requester = await this.repo.userName(ctx.actor.userId);
+    const requesterName = await this.actorName(this.repo, ctx);
     await this.repo.transaction(async (repo, tx) => {
       await repo.insert({
         id,
@@ -156,7 +156,7 @@ export class ReferralService {
         patientId: patient.id,
         originOrganizationId: origin,
         requesterUserId: ctx.actor.userId || null,
-        requesterName: requester?.displayName ?? ctx.actor.username,
+        requesterName,
         destinationOrganizationId: destOrg.id,
         destinationDepartmentId: department?.id ?? null,
         allianceId,
@@ -179,7 +179,7 @@ export class ReferralService {
         createdAt: now,
         updatedAt: now,
       });
-      await repo.insertEvents([{ id: newId(), referralId: id, at: now, action: 'create-draft', toStatus: 'draft', actorUserId: ctx.actor.userId, actorName: requester?.displayName ?? ctx.actor.username, reason: null, detail: { recommended, inOwnCatalogue: routing.inOwnCatalogue } }]);
+      await repo.insertEvents([{ id: newId(), referralId: id, at: now, action: 'create-draft', toStatus: 'draft', actorUserId: ctx.actor.userId, actorName: requesterName, reason: null, detail: { recommended, inOwnCatalogue: routing.inOwnCatalogue } }]);
       await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'Referral', resourceId: id, patientId: patient.id, basis: 'own-facility', outcome: 'allowed' }], tx);
       if (input.submit) await this.applyTransition(ctx, repo, tx, id, { action: 'submit' }, ['sender']);
     });
@@ -215,8 +215,7 @@ export class ReferralService {
     }
     const allianceId = await this.sharedAlliance(origin, destOrg.id, now);
     const id = newId();
-    const requester = await this.repo.userName(ctx.actor.userId);
-    const actorName = requester?.displayName ?? ctx.actor.username;
+    const actorName = await this.actorName(this.repo, ctx);
     await this.repo.transaction(async (repo, tx) => {
       await repo.insert({
         id, number: referralNumber(today, await repo.nextNumber()), direction: 'down', status: 'draft', urgency: input.urgency,
@@ -253,7 +252,7 @@ export class ReferralService {
     const department = await this.checkDepartment(input.destinationDepartmentId, destOrg.id);
     const now = ctx.clock.now();
     const newReferralId = newId();
-    const actorName = (await this.repo.userName(ctx.actor.userId))?.displayName ?? ctx.actor.username;
+    const actorName = await this.actorName(this.repo, ctx);
     const plan = row.direction === 'down' ? await this.repo.carePlan(row.id) : null;
     const allianceId = await this.sharedAlliance(row.originOrganizationId, destOrg.id, now);
     await this.repo.transaction(async (repo, tx) => {
@@ -288,8 +287,8 @@ export class ReferralService {
 
   async transition(ctx: RequestContext, id: string, input: ReferralTransitionInput | ({ action: 'unbook' } & Omit<ReferralTransitionInput, 'action'>)): Promise<ReferralDto> {
     const { parties } = await this.loadForActor(ctx, id, 'update');
-    await this.repo.transaction(async (repo, tx) => this.applyTransition(ctx, repo, tx, id, input, parties));
-    return this.afterWrite(ctx, id);
+    const updated = await this.repo.transaction(async (repo, tx) => this.applyTransition(ctx, repo, tx, id, input, parties));
+    return this.afterWrite(ctx, updated);
   }
 
   /**
@@ -358,7 +357,7 @@ export class ReferralService {
     if (action === 'cancel' || (action === 'unbook')) await this.releaseBooking(tx, row.id, now, input.reason ?? '取消');
     if (action === 'arrive' || action === 'admit') await repo.fulfilBooking(row.id, action);
     const updated = await repo.update(row.id, set);
-    const actorName = ctx.actor.userId ? ((await repo.userName(ctx.actor.userId))?.displayName ?? ctx.actor.username) : ctx.actor.username;
+    const actorName = await this.actorName(repo, ctx);
     await repo.insertEvents([{
       id: newId(), referralId: row.id, at: now, action, fromStatus: row.status, toStatus: updated.status, fromSubState: row.subState,
       toSubState: updated.subState, actorUserId: ctx.actor.userId || null, actorName, reason: input.reason ?? input.summary?.slice(0, 200) ?? null,
@@ -422,12 +421,13 @@ export class ReferralService {
   /** Books a reserved slot for an accepted up-referral; the slot and the state change commit together or not at all. */
   async bookSlot(ctx: RequestContext, id: string, slotId: string): Promise<ReferralDto> {
     const { parties } = await this.loadForActor(ctx, id, 'update');
+    let updated: ReferralRow;
     try {
-      await this.repo.transaction(async (repo, tx) => {
+      updated = await this.repo.transaction(async (repo, tx) => {
         const row = await repo.byIdForUpdate(id);
         if (!row) throw notFound(`转诊单 ${id} 不存在`);
         const booked = await this.deps.capacity.bookSlotInTx(tx, { ...this.bookingParty(row, ctx), slotId });
-        await this.applyTransition(ctx, repo, tx, id, { action: 'book' }, parties, {
+        const moved = await this.applyTransition(ctx, repo, tx, id, { action: 'book' }, parties, {
           set: { noCapacitySince: null },
           detail: { appointmentId: booked.appointmentId, slotId, start: iso(booked.start), departmentName: booked.departmentName },
         });
@@ -440,12 +440,13 @@ export class ReferralService {
             body: `【医联】${patient.name}您好，您的转诊已预约：${dest?.name ?? ''}${booked.departmentName}，就诊时间 ${when}。转诊单号 ${row.number}，请携带身份证按时就诊。`,
           });
         }
+        return moved;
       });
     } catch (e) {
       if (e instanceof AppError && e.code === 'conflict') await this.markNoCapacityIfNone(ctx, id);
       throw e;
     }
-    return this.afterWrite(ctx, id);
+    return this.afterWrite(ctx, updated);
   }
 
   /** Holds a reserved bed and issues the admission notice (入院通知) to the sender and the patient the same day. */
@@ -512,7 +513,7 @@ export class ReferralService {
     await this.repo.transaction(async (repo, tx) => {
       await repo.byIdForUpdate(row.id);
       if (!(await repo.completeCareTask(taskId, outcome, now, ctx.actor.username))) throw new AppError('conflict', '该随访任务已完成或已取消');
-      const actorName = (await repo.userName(ctx.actor.userId))?.displayName ?? ctx.actor.username;
+      const actorName = await this.actorName(repo, ctx);
       await repo.insertEvents([{ id: newId(), referralId: row.id, at: now, action: 'task-done', actorUserId: ctx.actor.userId, actorName, reason: `${task.title}：${outcome}`.slice(0, 500), detail: { taskId } }]);
       const current = (await repo.byId(row.id))!;
       if (current.status === 'accepted') await this.applyTransition(ctx, repo, tx, row.id, { action: 'start-care' }, ['receiver']);
@@ -643,6 +644,13 @@ export class ReferralService {
   }
 
   // ---- helpers
+
+  /** The acting user's display name for the timeline: from the token when it carried it, else looked up. */
+  private async actorName(repo: ReferralRepository, ctx: RequestContext): Promise<string> {
+    if (ctx.actor.displayName) return ctx.actor.displayName;
+    if (!ctx.actor.userId) return ctx.actor.username;
+    return (await repo.userName(ctx.actor.userId))?.displayName ?? ctx.actor.username;
+  }
 
   private async requireOrganization(id: string, path: string) {
     const org = await this.repo.organization(id);
