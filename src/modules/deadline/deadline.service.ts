@@ -3,6 +3,7 @@ import type { RequestContext } from '../../shared/context.js';
 import { hasRole } from '../../shared/context.js';
 import { shanghaiDate } from '../../shared/clock.js';
 import { AppError, forbidden, invalid, notFound } from '../../shared/errors.js';
+import { TtlCache } from '../../shared/ttl-cache.js';
 import { newId } from '../../shared/ids.js';
 import type { EscalationRung, Urgency } from '../../contracts/codes.js';
 import type {
@@ -78,6 +79,7 @@ export const toCalendarSpec = (c: Pick<CalendarRow, 'weekly' | 'holidays' | 'ext
 export class DeadlineService {
   private readonly repo: DeadlineRepository;
   private readonly handlers = new Map<string, DeadlineSubjectHandler>();
+  private readonly policyCache = new TtlCache<PolicyRow | undefined>(30_000);
 
   constructor(
     db: Db,
@@ -101,7 +103,10 @@ export class DeadlineService {
    */
   async start(tx: Db, input: StartDeadlineInput): Promise<DeadlineRecord> {
     const repo = new DeadlineRepository(tx);
-    const policy = await repo.policyFor(input.subjectType, input.step, input.urgency, input.organizationId);
+    // Policies change only through this service (which empties the cache), and every referral step reads one.
+    const policy = await this.policyCache.get(`${input.subjectType}|${input.step}|${input.urgency}|${input.organizationId}`, () =>
+      repo.policyFor(input.subjectType, input.step, input.urgency, input.organizationId),
+    );
     if (!policy) {
       throw new AppError('conflict', `没有配置时限策略：${input.subjectType} / ${input.step} / ${input.urgency}，请系统管理员在时限策略中添加`, {
         detail: { subjectType: input.subjectType, step: input.step, urgency: input.urgency },
@@ -289,6 +294,7 @@ export class DeadlineService {
    * organization leads; an override must override an existing platform default. Applies to deadlines started after.
    */
   async upsertPolicy(ctx: RequestContext, input: DeadlinePolicyInput): Promise<DeadlinePolicyDto> {
+    this.policyCache.clear();
     await this.guardConfiguration(ctx, input.organizationId, '时限策略');
     const problem = ladderProblem(input.ladder);
     if (problem) throw invalid(problem, 'ladder');
@@ -320,6 +326,7 @@ export class DeadlineService {
 
   /** Removes an organization's override (the platform default applies again to deadlines started after). */
   async deletePolicyOverride(ctx: RequestContext, id: string): Promise<void> {
+    this.policyCache.clear();
     const p = await this.repo.policyById(id);
     if (!p) throw notFound(`时限策略 ${id} 不存在`);
     if (!p.organizationId) throw invalid('平台默认策略不能删除，只能修改', 'id');
@@ -346,6 +353,7 @@ export class DeadlineService {
    * escalation times are computed on the new calendar.
    */
   async updateCalendar(ctx: RequestContext, id: string, input: WorkingCalendarInput): Promise<WorkingCalendarDto> {
+    this.policyCache.clear();
     const existing = await this.repo.calendar(id);
     if (!existing) throw notFound(`工作日历 ${id} 不存在`);
     await this.guardConfiguration(ctx, existing.organizationId, '工作日历');
