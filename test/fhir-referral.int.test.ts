@@ -90,7 +90,8 @@ beforeAll(async () => {
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json'));
-  t = await createTestApp({ residents: 400 });
+  // The test's own HTTP receiver runs on 127.0.0.1, which Subscriptions may only call when listed.
+  t = await createTestApp({ residents: 400, env: { YILIAN_SUBSCRIPTION_PRIVATE_HOSTS: '127.0.0.1' } });
   const db = t.database.db;
   const [vd] = await db.select().from(users).where(eq(users.username, 'village.doctor'));
   villageOrg = vd!.organizationId!;
@@ -213,6 +214,9 @@ describe('FHIR two-way referral', () => {
       channel: { type: 'rest-hook', endpoint: `${hookUrl}/ping` },
     }), 201);
     outcomeOf(await call('village.doctor', 'POST', '/fhir/Subscription', { ...deskSub, id: undefined, channel: { type: 'rest-hook', endpoint: 'ftp://x.cn' } }), 400);
+    // Loopback and private hosts that the operator did not list are refused (server-side request forgery).
+    const internal = outcomeOf(await call('village.doctor', 'POST', '/fhir/Subscription', { ...deskSub, id: undefined, channel: { type: 'rest-hook', endpoint: 'http://169.254.169.254/latest/meta-data' } }), 400);
+    expect(internal.issue[0]!.expression).toEqual(['Subscription.channel.endpoint']);
     resourceOf<Subscription>(await call('referral.desk', 'GET', `/fhir/Subscription/${deskSub.id}`), 200);
     outcomeOf(await call('village.doctor', 'GET', `/fhir/Subscription/${deskSub.id}`), 404);
     expect(entries<Subscription>(await call('village.doctor', 'GET', '/fhir/Subscription')).resources.map((s) => s.id)).toEqual([pingSub.id]);

@@ -27,6 +27,8 @@ const envSchema = z.object({
   YILIAN_SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400 * 30).default(12 * 3600),
   YILIAN_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   YILIAN_PUBLIC_URL: z.string().url('YILIAN_PUBLIC_URL must be an absolute URL').optional(),
+  /** Hosts on the local network that FHIR Subscriptions may call (comma-separated); others must be public. */
+  YILIAN_SUBSCRIPTION_PRIVATE_HOSTS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -41,6 +43,8 @@ export type Config = {
   demoSeed: number;
   demoResidents: number | undefined;
   tokenTtlSeconds: number;
+  /** Loopback or private-network hosts a FHIR Subscription endpoint may name (see docs/fhir.md). */
+  subscriptionPrivateHosts: string[];
   sessionTtlSeconds: number;
   bodyLimitBytes: number;
   publicUrl: string | undefined;
@@ -73,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlSeconds: e.YILIAN_SESSION_TTL_SECONDS,
     bodyLimitBytes: e.YILIAN_BODY_LIMIT_BYTES,
     publicUrl: e.YILIAN_PUBLIC_URL,
+    subscriptionPrivateHosts: e.YILIAN_SUBSCRIPTION_PRIVATE_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -50,7 +50,7 @@ const originOf = (request: FastifyRequest): string => `${request.protocol}://${r
  */
 export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
   const { network, patients, referrals, capacity } = deps.services;
-  const fhir = new FhirService({ network, patients, referrals, capacity, db: deps.database.db });
+  const fhir = new FhirService({ network, patients, referrals, capacity, db: deps.database.db, subscriptionPrivateHosts: deps.config.subscriptionPrivateHosts });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-type', FHIR_CONTENT_TYPE);

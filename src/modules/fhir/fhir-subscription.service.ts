@@ -2,13 +2,14 @@ import type { Subscription } from '@medplum/fhirtypes';
 import type { ReferralDto, ReferralListItemDto, ReferralListQuery } from '../../contracts/referral.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RequestContext } from '../../shared/context.js';
-import { forbidden, isAppError, notFound } from '../../shared/errors.js';
+import { forbidden, invalid, isAppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Page } from '../../shared/pagination.js';
 import type { Db } from '../../db/client.js';
 import {
   parseSubscriptionCriteria, referralToTask, subscriptionFromFhir, subscriptionToFhir, type SubscriptionView,
 } from './fhir-referral.mapping.js';
+import { endpointRefusal } from './subscription-endpoint.rules.js';
 import { FhirSubscriptionRepository, type DeliveryRow, type SubscriptionRow, type SubscriptionStatus } from './fhir-subscription.repository.js';
 import { listQueryOf, parseSearchQuery, parseToken, planTaskSearch, type ParsedSearch, type ReferralPlan } from './fhir.search.js';
 
@@ -31,7 +32,10 @@ const viewOf = (r: SubscriptionRow): SubscriptionView => ({
  */
 export class FhirSubscriptionService {
   private readonly repo: FhirSubscriptionRepository;
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly privateHostsAllowed: readonly string[] = [],
+  ) {
     this.repo = new FhirSubscriptionRepository(db);
   }
 
@@ -42,6 +46,8 @@ export class FhirSubscriptionService {
   async create(ctx: RequestContext, body: unknown): Promise<Subscription> {
     if (!ctx.actor.organizationId) throw forbidden('只有所属机构的用户可以订阅转诊任务（订阅内容按订阅者的访问范围推送）');
     const input = subscriptionFromFhir(body);
+    const refusal = endpointRefusal(input.endpoint, this.privateHostsAllowed);
+    if (refusal) throw invalid(`订阅的推送地址不被允许：${refusal}`, 'Subscription.channel.endpoint');
     const now = ctx.clock.now();
     const row = await this.repo.insert({
       id: newId(), criteria: input.criteria, endpoint: input.endpoint, headers: input.headers, payload: input.payload, status: 'active',

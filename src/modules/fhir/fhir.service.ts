@@ -32,6 +32,8 @@ export interface FhirDependencies {
   capacity: CapacityReadPort;
   /** For the façade's own tables (subscriptions) and its read-only slot/appointment lookups. */
   db: Db;
+  /** Loopback/private hosts a Subscription endpoint may name (config `YILIAN_SUBSCRIPTION_PRIVATE_HOSTS`). */
+  subscriptionPrivateHosts?: readonly string[];
 }
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -48,7 +50,7 @@ export class FhirService {
   readonly subscriptions: FhirSubscriptionService;
   constructor(private readonly deps: FhirDependencies) {
     this.referral = new FhirReferralService(deps.referrals, deps.capacity, deps.db);
-    this.subscriptions = new FhirSubscriptionService(deps.db);
+    this.subscriptions = new FhirSubscriptionService(deps.db, deps.subscriptionPrivateHosts ?? []);
   }
 
   capabilityStatement(origin: CapabilityOrigin) {
