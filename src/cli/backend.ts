@@ -1,4 +1,5 @@
 import type { Platform } from '../bootstrap.js';
+import type { ActivityInput } from '../contracts/activity.js';
 import type { RoleCode } from '../contracts/codes.js';
 import type { MeDto, UserDto, UserInput } from '../contracts/identity.js';
 import type { OrganizationDto, OrganizationInput } from '../contracts/network.js';
@@ -11,6 +12,10 @@ import { AppError, errorCodes, type ErrorCode } from '../shared/errors.js';
 
 const isErrorCode = (c: string): c is ErrorCode => (errorCodes as readonly string[]).includes(c);
 import type { ServerClient } from './server-client.js';
+import { FatalError } from './errors.js';
+
+/** The outcome of recording one activity (IndicatorService.recordActivities, POST /api/v1/activities/$batch). */
+export type ActivityOutcome = { ok: true; id: string; duplicate: boolean } | { ok: false; error: AppError };
 
 export interface OrganizationRef {
   id: string;
@@ -47,6 +52,8 @@ export interface CliBackend {
   hasIdenticalPatient(p: PatientFingerprint, onBehalfOf: string): Promise<boolean>;
   /** The organization of the account the import runs as (server) — null when it has none. */
   registrarOrganization(): Promise<OrganizationRef | null | 'any'>;
+  /** Records visits and stays (≤ 1,000 a call), one outcome per input in order; a record already present is a duplicate. */
+  recordActivities(inputs: readonly ActivityInput[]): Promise<ActivityOutcome[]>;
 }
 
 const cliClock = systemClock;
@@ -121,6 +128,11 @@ export class DirectBackend implements CliBackend {
   async registrarOrganization(): Promise<'any'> {
     return 'any';
   }
+
+  /** As the `admin` account, channel `cli`. */
+  async recordActivities(inputs: readonly ActivityInput[]): Promise<ActivityOutcome[]> {
+    return (await this.services.indicators.recordActivities(await this.admin(), inputs)).results;
+  }
 }
 
 /** Through the running server's API, as the signed-in account; the server applies its access rules to that account. */
@@ -174,5 +186,17 @@ export class ServerBackend implements CliBackend {
     this.me ??= await this.client.get<MeDto>('/api/v1/me');
     const o = this.me.organization;
     return o ? { id: o.id, identifier: o.identifier, name: o.name } : null;
+  }
+
+  /** One request per batch of up to 1,000. */
+  async recordActivities(inputs: readonly ActivityInput[]): Promise<ActivityOutcome[]> {
+    type Wire = { ok: true; id: string; duplicate: boolean } | { ok: false; error: { code: string; message: string; path?: string } };
+    const { results } = await this.client.post<{ results: Wire[] }>('/api/v1/activities/$batch', { activities: inputs });
+    if (!Array.isArray(results) || results.length !== inputs.length) {
+      throw new FatalError(`服务器对 ${inputs.length} 条记录返回了 ${Array.isArray(results) ? results.length : 0} 个结果 / the server answered ${Array.isArray(results) ? results.length : 0} results for ${inputs.length} records`);
+    }
+    return results.map((r) =>
+      r.ok ? r : { ok: false as const, error: new AppError(isErrorCode(r.error.code) ? r.error.code : 'invalid', r.error.message, { path: r.error.path }) },
+    );
   }
 }

@@ -4,6 +4,7 @@ import { roleCodes } from '../contracts/codes.js';
 import { DEFAULT_DEMO_RESIDENTS } from '../db/seed/index.js';
 import { runLoadDivisions, runMigrate, runSeedDemo } from './commands/db.js';
 import { runImportCommand, type ImportOptions } from './commands/import.js';
+import { runGenerateActivity, runImportEncounters, type GenerateActivityOptions } from './commands/activity.js';
 import { runUserAdd } from './commands/user.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE, FatalError, UsageError } from './errors.js';
 import { setQuiet } from './output.js';
@@ -64,7 +65,9 @@ export function buildProgram(): Command {
   yilian seed demo --residents 5000
   yilian user add --username wang.yisheng --password 'S3cure!pass' --role village-doctor --org 12350821MB0000001X
   yilian import organizations orgs.csv
-  yilian import patients residents.csv --org 12350821MB0000001X`,
+  yilian import patients residents.csv --org 12350821MB0000001X
+  yilian generate activity --county 350821 --year 2026 --seed 7 --out activity.ndjson
+  yilian import encounters activity.ndjson`,
     );
 
   const db = program.command('db').description('数据库 / database');
@@ -121,6 +124,27 @@ export function buildProgram(): Command {
       .addOption(new Option('--format <format>', '文件格式 / file format (default: by extension)').choices(['csv', 'ndjson']))
       .option('--concurrency <n>', '经服务器导入时同时处理的行数；直接写数据库时按文件顺序每批 1000 行 / rows in flight through the server (default 4); direct imports write batches of 1,000 rows in file order'),
   ).action(async (file: string, opts: ImportOptions) => runImportCommand('patients', file, opts, config(), interrupt.signal));
+  importOptions(
+    imp
+      .command('encounters')
+      .argument('<file>', 'NDJSON（.ndjson/.jsonl）或 CSV 文件 / NDJSON or CSV file')
+      .description('导入门诊就诊和住院记录（监测指标），每批 1000 条；重复的记录不会重复计入 / import outpatient visits and inpatient stays for the indicators, 1,000 a batch; records already present count as duplicates')
+      .addOption(new Option('--format <format>', '文件格式 / file format (default: by extension)').choices(['csv', 'ndjson'])),
+  ).action(async (file: string, opts: ImportOptions) => runImportEncounters(file, opts, config(), interrupt.signal));
+
+  const generate = program.command('generate').description('合成数据 / synthetic data');
+  generate
+    .command('activity')
+    .description('生成一个县一年的合成门诊和住院记录（按 domain.md §1 校准），写成 NDJSON 或直接导入 / a year of synthetic visits and stays of a county (calibrated to domain.md §1), as NDJSON or loaded directly')
+    .option('--county <code>', '县级区划代码 / county division code', '350821')
+    .option('--year <year>', '年份 / calendar year (default: this year)')
+    .option('--seed <n>', '随机种子，相同种子生成相同数据 / random seed (default $YILIAN_DEMO_SEED)')
+    .option('--until <date>', '只生成到该日期（含），默认本年为今天 / last date to generate (default: today for the current year)')
+    .option('--out <file>', '写入 NDJSON 文件（不加 --out 与 --load 时写到标准输出） / write NDJSON here (stdout when neither --out nor --load)')
+    .option('--load', '每批 1000 条直接写入数据库 / load into the database in batches of 1,000')
+    .option('--no-progress', '不显示进度条 / no progress bar')
+    .option('--json', '以 JSON 输出汇总 / print the summary as JSON')
+    .action(async (opts: GenerateActivityOptions) => runGenerateActivity(config(), opts, interrupt.signal));
 
   return program;
 }

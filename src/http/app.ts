@@ -21,6 +21,7 @@ import { identityRoutes } from './routes/identity.routes.js';
 import { networkRoutes } from './routes/network.routes.js';
 import { patientRoutes } from './routes/patient.routes.js';
 import { routingRoutes } from './routes/routing.routes.js';
+import { indicatorRoutes } from './routes/indicator.routes.js';
 import { fhirRoutes, fhirErrorBody } from './routes/fhir.routes.js';
 import { scimRoutes, scimErrorBody } from './routes/scim.routes.js';
 
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}): Promi
   deadlineRoutes(app, deps);
   notificationRoutes(app, deps);
   referralRoutes(app, deps);
+  indicatorRoutes(app, deps);
   await app.register(async (scoped) => fhirRoutes(scoped, deps));
   await app.register(async (scoped) => scimRoutes(scoped, deps));
 

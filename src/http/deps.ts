@@ -7,6 +7,7 @@ import { NetworkService } from '../modules/network/index.js';
 import { PatientService } from '../modules/patient/index.js';
 import { NotificationService } from '../modules/notification/index.js';
 import { DeadlineService } from '../modules/deadline/index.js';
+import { IndicatorService } from '../modules/indicators/index.js';
 import { CapacityService, ReferralService, RoutingService, type DeadlinePort } from '../modules/referral/index.js';
 
 /** Everything the HTTP layer needs, built once per app. Tests build it with their own database and clock. */
@@ -20,6 +21,7 @@ export interface Services {
   deadlines: DeadlineService;
   capacity: CapacityService;
   referrals: ReferralService;
+  indicators: IndicatorService;
 }
 
 export interface AppDeps {
@@ -55,5 +57,6 @@ export function buildServices(database: Database, config: Pick<Config, 'tokenTtl
   const referrals = new ReferralService(database.db, { network, patients, audit, deadlines: deadlinePort, notifications, capacity, routing });
   // An open (or finished) referral is a basis for the receiving facility to read the patient.
   patients.addAccessBasisProvider((actor, patientId) => referrals.referralBasisFor(actor, patientId));
-  return { network, identity, audit, patients, routing, notifications, deadlines, capacity, referrals };
+  const indicators = new IndicatorService(database.db, { network, audit });
+  return { network, identity, audit, patients, routing, notifications, deadlines, capacity, referrals, indicators };
 }

@@ -27,7 +27,7 @@ export interface ImportOptions extends ServerCredentials {
 type Kind = 'organizations' | 'patients';
 
 /** Values of a record keyed by field name, from a CSV header mapping or an NDJSON object. */
-class FieldReader {
+export class FieldReader {
   private mapping: HeaderMapping | null = null;
   constructor(
     private readonly source: RecordSource,

@@ -16,15 +16,18 @@ export interface ImportJob<T> {
   rejectValues(item: SourceItem): Record<string, string>;
   /** Parses and validates one record (no I/O). */
   prepare(item: Extract<SourceItem, { values: unknown }>): Prepared<T>;
-  /** Writes one row; an AppError refuses the row, anything else stops the import. */
-  apply(value: T): Promise<void>;
+  /**
+   * Writes one row; an AppError refuses the row, anything else stops the import. `'duplicate'` = the row was already
+   * there (an idempotent import, e.g. encounters): counted apart, neither imported nor rejected.
+   */
+  apply(value: T): Promise<void | 'duplicate'>;
   /**
    * Optional: writes rows in batches of `batchSize`, in file order, one batch at a time, calling `done(index, outcome)`
    * once a row's outcome is final (null = written, an AppError = refused). Outcomes must equal `apply` on each row in
    * turn. When the batch throws, the rows it has not reported are redone one by one with `apply`, so a fatal error is
    * reported at its row with the rows before it written — as without batches. Concurrency and keys do not apply.
    */
-  applyBatch?: (values: T[], done: (index: number, outcome: AppError | null) => void) => Promise<void>;
+  applyBatch?: (values: T[], done: (index: number, outcome: AppError | null | 'duplicate') => void) => Promise<void>;
   batchSize?: number;
   /**
    * Rows in flight at once. Rows with the same key (e.g. the same birth date, which is what duplicate detection
@@ -41,6 +44,8 @@ export interface ImportJob<T> {
 export interface ImportSummary {
   read: number;
   imported: number;
+  /** Rows already present (idempotent imports): neither imported again nor rejected. */
+  duplicates: number;
   rejected: number;
   elapsedMs: number;
   rowsPerSecond: number;
@@ -87,6 +92,7 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
   const rejectedBy: Record<string, number> = {};
   let read = 0;
   let imported = 0;
+  let duplicates = 0;
   let fatal: unknown = null;
   let interrupted = false;
 
@@ -105,7 +111,7 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
   };
 
   // Outcomes are flushed in sequence order so the reject file follows the input file.
-  type Outcome = { item: SourceItem; reason: string; category: string } | null;
+  type Outcome = { item: SourceItem; reason: string; category: string } | null | 'duplicate';
   const done = new Map<number, Outcome>();
   let nextToFlush = 0;
   let flushing: Promise<void> = Promise.resolve();
@@ -116,7 +122,9 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
         const o = done.get(nextToFlush)!;
         done.delete(nextToFlush);
         nextToFlush++;
-        if (o) {
+        if (o === 'duplicate') {
+          duplicates++;
+        } else if (o) {
           rejectedBy[o.category] = (rejectedBy[o.category] ?? 0) + 1;
           await rejects.write(job.rejectColumns, job.rejectValues(o.item), o.item.line, o.reason);
         } else {
@@ -131,8 +139,7 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
   const applyOne = async (mySeq: number, item: SourceItem, value: T) => {
     if (fatal) return settle(mySeq, { item, reason: '导入已中止，本行未处理 / not processed: the import stopped', category: 'not-processed' });
     try {
-      await job.apply(value);
-      settle(mySeq, null);
+      settle(mySeq, (await job.apply(value)) === 'duplicate' ? 'duplicate' : null);
     } catch (e) {
       if (isAppError(e)) {
         const r = reasonOf(e);
@@ -158,7 +165,7 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
           const b = batch[k];
           if (!b || reported[k]) throw new Error(`row ${k} of a batch of ${batch.length} reported twice or out of range`);
           reported[k] = true;
-          if (!err) return settle(b.seq, null);
+          if (!err || err === 'duplicate') return settle(b.seq, err);
           const r = reasonOf(err);
           settle(b.seq, { item: b.item, reason: r.reason, category: r.category });
         },
@@ -229,6 +236,7 @@ export async function runImport<T>(job: ImportJob<T>): Promise<ImportSummary> {
   const summary: ImportSummary = {
     read,
     imported,
+    duplicates,
     rejected: rejects.count,
     elapsedMs: Math.round(elapsedMs),
     rowsPerSecond: elapsedMs > 0 ? Math.round((read / elapsedMs) * 1000 * 10) / 10 : 0,

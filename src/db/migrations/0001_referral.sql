@@ -302,6 +302,86 @@ CREATE TABLE "outbound_messages" (
 	"detail" jsonb
 );
 --> statement-breakpoint
+CREATE TABLE "activity_daily" (
+	"county_code" varchar(6) NOT NULL,
+	"day" date NOT NULL,
+	"facility_id" text,
+	"facility_county_code" varchar(6) NOT NULL,
+	"facility_tier" text,
+	"class" text NOT NULL,
+	"tcm" boolean NOT NULL,
+	"insured" boolean NOT NULL,
+	"pharmacy" boolean NOT NULL,
+	"via_referral" boolean NOT NULL,
+	"records" integer NOT NULL,
+	"discharges" integer NOT NULL,
+	"total_cost" numeric(16, 2) NOT NULL,
+	"fund_paid" numeric(16, 2) NOT NULL,
+	"fund_records" integer NOT NULL,
+	CONSTRAINT "activity_daily_key" UNIQUE NULLS NOT DISTINCT("county_code","day","facility_id","facility_county_code","facility_tier","class","tcm","insured","pharmacy","via_referral")
+);
+--> statement-breakpoint
+CREATE TABLE "activity_records" (
+	"id" text PRIMARY KEY NOT NULL,
+	"source" text NOT NULL,
+	"source_record_id" text NOT NULL,
+	"class" text NOT NULL,
+	"patient_id" text,
+	"residence_division_code" varchar(12) NOT NULL,
+	"county_code" varchar(6) NOT NULL,
+	"facility_id" text,
+	"facility_division_code" varchar(12) NOT NULL,
+	"facility_county_code" varchar(6) NOT NULL,
+	"facility_tier" text,
+	"department_specialty" text,
+	"tcm" boolean NOT NULL,
+	"start_date" date NOT NULL,
+	"end_date" date,
+	"diagnoses" text[] DEFAULT '{}'::text[] NOT NULL,
+	"total_cost" numeric(14, 2) NOT NULL,
+	"fund_paid" numeric(14, 2),
+	"insured" boolean NOT NULL,
+	"pharmacy" boolean NOT NULL,
+	"via_referral" boolean NOT NULL,
+	"referral_id" text,
+	"recorded_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "activity_records_money" CHECK ("activity_records"."total_cost" >= 0 and ("activity_records"."fund_paid" is null or ("activity_records"."fund_paid" >= 0 and "activity_records"."fund_paid" <= "activity_records"."total_cost"))),
+	CONSTRAINT "activity_records_period" CHECK ("activity_records"."end_date" is null or "activity_records"."end_date" >= "activity_records"."start_date")
+);
+--> statement-breakpoint
+CREATE TABLE "indicator_definitions" (
+	"id" text PRIMARY KEY NOT NULL,
+	"code" text NOT NULL,
+	"version" integer NOT NULL,
+	"name_zh" text NOT NULL,
+	"name_en" text NOT NULL,
+	"dimension" text NOT NULL,
+	"formula" text NOT NULL,
+	"numerator" jsonb NOT NULL,
+	"denominator" jsonb,
+	"base_code" text,
+	"scale" integer DEFAULT 1 NOT NULL,
+	"unit" text NOT NULL,
+	"direction" text NOT NULL,
+	"levels" text[] NOT NULL,
+	"periods" text[] NOT NULL,
+	"source" text NOT NULL,
+	"note" text,
+	"valid_from" date NOT NULL,
+	"valid_to" date,
+	"created_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "indicator_definitions_period" CHECK ("indicator_definitions"."valid_to" is null or "indicator_definitions"."valid_to" > "indicator_definitions"."valid_from")
+);
+--> statement-breakpoint
+CREATE TABLE "indicator_targets" (
+	"id" text PRIMARY KEY NOT NULL,
+	"indicator_code" text NOT NULL,
+	"division_code" varchar(12) NOT NULL,
+	"year" integer NOT NULL,
+	"target" numeric(14, 4) NOT NULL,
+	"note" text
+);
+--> statement-breakpoint
 ALTER TABLE "departments" ADD COLUMN "head_practitioner_id" text;--> statement-breakpoint
 ALTER TABLE "appointments" ADD CONSTRAINT "appointments_slot_id_slots_id_fk" FOREIGN KEY ("slot_id") REFERENCES "public"."slots"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "appointments" ADD CONSTRAINT "appointments_referral_id_referrals_id_fk" FOREIGN KEY ("referral_id") REFERENCES "public"."referrals"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -354,6 +434,7 @@ ALTER TABLE "fhir_subscriptions" ADD CONSTRAINT "fhir_subscriptions_owner_user_i
 ALTER TABLE "notifications" ADD CONSTRAINT "notifications_recipient_user_id_users_id_fk" FOREIGN KEY ("recipient_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notifications" ADD CONSTRAINT "notifications_recipient_patient_id_patients_id_fk" FOREIGN KEY ("recipient_patient_id") REFERENCES "public"."patients"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "outbound_messages" ADD CONSTRAINT "outbound_messages_notification_id_notifications_id_fk" FOREIGN KEY ("notification_id") REFERENCES "public"."notifications"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "activity_records" ADD CONSTRAINT "activity_records_facility_id_organizations_id_fk" FOREIGN KEY ("facility_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "appointments_slot_booked_uq" ON "appointments" USING btree ("slot_id") WHERE "appointments"."status" in ('booked','fulfilled');--> statement-breakpoint
 CREATE UNIQUE INDEX "appointments_referral_booked_uq" ON "appointments" USING btree ("referral_id") WHERE "appointments"."status" = 'booked';--> statement-breakpoint
 CREATE INDEX "appointments_referral_idx" ON "appointments" USING btree ("referral_id");--> statement-breakpoint
@@ -392,4 +473,11 @@ CREATE INDEX "notifications_user_idx" ON "notifications" USING btree ("recipient
 CREATE INDEX "notifications_subject_idx" ON "notifications" USING btree ("subject_type","subject_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbound_messages_dedupe_uq" ON "outbound_messages" USING btree ("dedupe_key");--> statement-breakpoint
 CREATE INDEX "outbound_messages_created_idx" ON "outbound_messages" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "activity_daily_facility_county_idx" ON "activity_daily" USING btree ("facility_county_code","day");--> statement-breakpoint
+CREATE INDEX "activity_daily_facility_idx" ON "activity_daily" USING btree ("facility_id","day");--> statement-breakpoint
+CREATE UNIQUE INDEX "activity_records_source_uq" ON "activity_records" USING btree ("source","source_record_id");--> statement-breakpoint
+CREATE INDEX "activity_records_county_idx" ON "activity_records" USING btree ("county_code","start_date");--> statement-breakpoint
+CREATE INDEX "activity_records_facility_county_idx" ON "activity_records" USING btree ("facility_county_code","start_date");--> statement-breakpoint
+CREATE UNIQUE INDEX "indicator_definitions_code_version_uq" ON "indicator_definitions" USING btree ("code","version");--> statement-breakpoint
+CREATE UNIQUE INDEX "indicator_targets_uq" ON "indicator_targets" USING btree ("indicator_code","division_code","year");--> statement-breakpoint
 ALTER TABLE "departments" ADD CONSTRAINT "departments_head_practitioner_id_practitioners_id_fk" FOREIGN KEY ("head_practitioner_id") REFERENCES "public"."practitioners"("id") ON DELETE no action ON UPDATE no action;

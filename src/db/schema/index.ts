@@ -5,3 +5,4 @@ export * from './audit.js';
 export * from './referral.js';
 export * from './deadline.js';
 export * from './notification.js';
+export * from './indicators.js';

@@ -4,6 +4,7 @@ import type { Db } from '../client.js';
 import { divisions, organizations, tierCatalogueEntries } from '../schema/index.js';
 import { hashPassword } from '../../modules/identity/index.js';
 import { ensureDefaultDeadlinePolicies } from '../../modules/deadline/index.js';
+import { ensureIndicatorDefinitions } from '../../modules/indicators/index.js';
 import { seedDefaultCatalogue } from './catalogue.js';
 import { loadDivisions } from './divisions.js';
 import { seedDemoCounty } from './demo-county.js';
@@ -16,7 +17,7 @@ export const DEFAULT_DEMO_RESIDENTS = 390_000;
 
 /**
  * Data every installation needs: the national division codes down to counties, the default tier catalogue, and the
- * default deadline policies and working calendar.
+ * default deadline policies and working calendar, and the shipped monitoring indicator definitions.
  */
 export async function ensureBaseData(db: Db, log: Pick<Logger, 'info'>): Promise<void> {
   const [d] = await db.select({ n: count() }).from(divisions).where(sql`${divisions.level} = 'county'`);
@@ -32,6 +33,8 @@ export async function ensureBaseData(db: Db, log: Pick<Logger, 'info'>): Promise
   }
   const deadlineDefaults = await ensureDefaultDeadlinePolicies(db);
   if (deadlineDefaults.policies > 0 || deadlineDefaults.calendars > 0) log.info(deadlineDefaults, 'loaded default deadline policies (docs/deadlines.md)');
+  const indicatorDefinitions = await ensureIndicatorDefinitions(db);
+  if (indicatorDefinitions > 0) log.info({ definitions: indicatorDefinitions }, 'loaded the monitoring indicator definitions (docs/indicators.md)');
 }
 
 /** Seeds the demo county on an empty database (no organizations yet); does nothing otherwise. */

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../shared/errors.js';
 import {
-  FhirService, isSupportedResourceType, isUnprocessable, supportedResourceTypes, type RawQuery,
+  FhirActivityService, FhirService, isSupportedResourceType, isUnprocessable, supportedResourceTypes, type RawQuery,
 } from '../../modules/fhir/index.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
+import { statusOf } from '../plugins/error-handler.js';
 
 /** Every /fhir response, errors included, is FHIR JSON (http://hl7.org/fhir/R4/http.html#mime-type). */
 export const FHIR_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
@@ -183,6 +184,13 @@ export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
       fhirErrorBody(new AppError('invalid', `不支持的操作：${request.method} ${request.url.split('?')[0]}（见 /fhir/metadata）`, { detail: { fhirIssueCode: 'not-supported' } }), 405),
     );
   };
-  app.all('/fhir', unsupported);
+  // Activity data in (docs/fhir.md, "Activity data in"): batch/transaction Bundles of Encounter + Claim/ExplanationOfBenefit.
+  const activities = new FhirActivityService({ indicators: deps.services.indicators, patients, network });
+  app.post('/fhir', { bodyLimit: 8 * 1024 * 1024 }, async (request, reply) => {
+    requireFhirJson(request);
+    const answer = await activities.submit(contextOf(request, deps), request.body, { statusOf: (e) => statusOf[e.code], outcomeOf: fhirErrorBody });
+    return reply.status(answer.status).send(answer.body);
+  });
+  app.route({ method: app.supportedMethods.filter((m) => m !== 'POST'), url: '/fhir', handler: unsupported });
   app.all('/fhir/*', unsupported);
 }

@@ -88,6 +88,8 @@ export function capabilityStatement(o: CapabilityOrigin): CapabilityStatement {
           description: 'Authorization: Bearer <access_token>',
         },
         resource,
+        // POST /fhir: batch/transaction Bundles of Encounter + Claim/ExplanationOfBenefit (activity data, docs/fhir.md).
+        interaction: [{ code: 'batch' }, { code: 'transaction' }],
       },
     ],
   };

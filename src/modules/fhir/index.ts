@@ -19,3 +19,6 @@ export {
   organizationToFhir, allianceToFhir, locationToFhir, membershipToFhir, practitionerToFhir, practitionerRoleToFhir,
   patientToFhir, patientFromFhir, humanNameOf, addressOf, periodOf,
 } from './fhir.mapping.js';
+export { FhirActivityService } from './fhir-activity.service.js';
+export type { ActivityRecorderPort, ErrorRendering, ActivityBundleAnswer } from './fhir-activity.service.js';
+export { activitiesFromBundle, encounterToActivity, activitySystems } from './fhir-activity.mapping.js';

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { activityBatchSchema, indicatorValuesQuerySchema } from '../../contracts/indicator.js';
+import { jsonErrorBody } from '../plugins/error-handler.js';
+import type { AppDeps } from '../deps.js';
+import { contextOf } from '../plugins/auth.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+
+/** Monitoring indicators (issue 4): definitions, values, activity in, rebuild of the pre-aggregate. */
+export function indicatorRoutes(app: FastifyInstance, deps: AppDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { indicators } = deps.services;
+  const tags = ['indicators'];
+
+  r.get('/api/v1/indicators', { schema: { tags, querystring: z.object({ on: isoDate.optional() }) } }, async (request) => ({
+    items: await indicators.listDefinitions(contextOf(request, deps), request.query.on),
+  }));
+  r.get(
+    '/api/v1/indicators/:code/values',
+    { schema: { tags, params: z.object({ code: z.string().min(1).max(100) }), querystring: indicatorValuesQuerySchema } },
+    async (request) => indicators.evaluate(contextOf(request, deps), { indicator: request.params.code, ...request.query }),
+  );
+  /** Batch of visits and stays (imports, integrations): 200 with one result per row, as `/api/v1/patients/$batch`. */
+  r.post('/api/v1/activities/$batch', { bodyLimit: 8 * 1024 * 1024, schema: { tags, body: activityBatchSchema } }, async (request) => {
+    const { results } = await indicators.recordActivities(contextOf(request, deps), request.body.activities);
+    return {
+      results: results.map((x) => (x.ok ? { ok: true as const, id: x.id, duplicate: x.duplicate } : { ok: false as const, error: jsonErrorBody(x.error) })),
+    };
+  });
+  r.post(
+    '/api/v1/indicators/rebuild',
+    { schema: { tags, body: z.object({ countyCode: z.string().regex(/^\d{6}$/, '县级区划代码应为6位数字').optional() }).optional() } },
+    async (request) => indicators.rebuildAs(contextOf(request, deps), request.body?.countyCode ? { countyCode: request.body.countyCode } : {}),
+  );
+}

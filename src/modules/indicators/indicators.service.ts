@@ -1,0 +1,432 @@
+import type { Db } from '../../db/client.js';
+import type { RequestContext } from '../../shared/context.js';
+import { hasRole } from '../../shared/context.js';
+import { shanghaiDate } from '../../shared/clock.js';
+import { AppError, forbidden, invalid, notFound } from '../../shared/errors.js';
+import { newId, nameBasedId } from '../../shared/ids.js';
+import { activityInputSchema, type ActivityInput } from '../../contracts/activity.js';
+import { grassrootsTiers, facilityTiers, practitionerTitles, tierRank, type FacilityTier } from '../../contracts/codes.js';
+import {
+  indicatorTermSpecSchema, type IndicatorDefinitionDto, type IndicatorEvaluation, type IndicatorLevel, type IndicatorPeriod,
+  type IndicatorPeriodValue, type IndicatorTermSpec,
+} from '../../contracts/indicator.js';
+import type { AuditService } from '../audit/index.js';
+import { coversDate, trimDivision, type NetworkService } from '../network/index.js';
+import { IndicatorRepository, type ActivityRow, type AreaFilter, type EvaluationScope } from './indicators.repository.js';
+import {
+  checkActivity, countyOf, growthValue, isTcmActivity, periodsBetween, practitionersStationedAtLeast, ratioValue, samePeriodLastYear, spanOf,
+  yuanToFen, type PeriodSpan,
+} from './indicators.rules.js';
+import { shippedDefinitions } from './indicators.definitions.js';
+
+/** The outcome of one row of `recordActivities`: recorded (or already recorded: `duplicate`), or refused with the reason. */
+export type ActivityRowResult = { ok: true; id: string; duplicate: boolean } | { ok: false; error: AppError };
+export interface ActivityBatchResult {
+  results: ActivityRowResult[];
+}
+
+export interface EvaluateInput {
+  indicator: string;
+  level: IndicatorLevel;
+  /** Organization id or identifier, alliance id or identifier, or a GB/T 2260 division code. */
+  subject: string;
+  period: IndicatorPeriod;
+  /** Dates (YYYY-MM-DD) or period labels; the periods returned are the whole calendar periods covering from..to. */
+  from: string;
+  to: string;
+}
+
+/** One term's figure for one period: a count, or money in integer fen; `rows` = records behind it (0 = no data). */
+interface TermFigure {
+  value: number;
+  rows: number;
+  /** Set when the term cannot be computed at all (data the platform does not hold). */
+  noDataReason?: string;
+  /** Figures from the platform's own registers (referrals, stationing) are real zeros, never "no data". */
+  ownRegister?: boolean;
+}
+
+/** Batches larger than this are refused: the HTTP limit, and what keeps one transaction short. */
+export const MAX_ACTIVITY_BATCH = 1000;
+
+const toDefinitionDto = (d: Awaited<ReturnType<IndicatorRepository['definitions']>>[number]): IndicatorDefinitionDto => ({
+  id: d.id, code: d.code, version: d.version, nameZh: d.nameZh, nameEn: d.nameEn, dimension: d.dimension, formula: d.formula,
+  numerator: { text: d.numerator.text, key: indicatorTermSpecSchema.parse(d.numerator.key) },
+  denominator: d.denominator ? { text: d.denominator.text, key: indicatorTermSpecSchema.parse(d.denominator.key) } : null,
+  baseCode: d.baseCode, scale: d.scale, unit: d.unit, direction: d.direction, levels: d.levels, periods: d.periods, source: d.source,
+  note: d.note, validFrom: d.validFrom, validTo: d.validTo,
+});
+
+const isMoneyTerm = (t: IndicatorTermSpec): boolean => t.source === 'activity' && (t.measure === 'totalCost' || t.measure === 'fundPaid');
+
+/**
+ * Monitoring indicators (issue 4): the activity store (raw records + live daily pre-aggregate), indicator definitions
+ * as versioned data, and their evaluation by facility, alliance, county, city and province. Design: docs/indicators.md.
+ */
+export class IndicatorService {
+  private readonly repo: IndicatorRepository;
+
+  constructor(
+    db: Db,
+    private readonly deps: { network: NetworkService; audit: AuditService },
+  ) {
+    this.repo = new IndicatorRepository(db);
+  }
+
+  // ---- activity in
+
+  /**
+   * Records visits and stays. Each row is checked on its own (fields, dates, money, facility known or its division
+   * given, the caller may record it); the good rows are inserted and added to the pre-aggregate in one statement, with
+   * one audit row for the batch, in one transaction. A row whose (source, sourceRecordId) is already stored is
+   * reported `duplicate` with the stored id and counted nothing twice.
+   *
+   * Who may record: a system administrator, or an in-process job or the CLI (channel `system`/`cli`), anything; an
+   * alliance administrator, rows of facilities that were members on the visit's date of an alliance its facility leads
+   * (and settlements outside the platform for residents of that alliance's area); the referral desk (the role of the
+   * demo integration client) the same for the county communities and city groups its facility belongs to today.
+   */
+  /**
+   * `opts.allOrNothing` (a FHIR transaction): when any row is refused, nothing is written and every acceptable row is
+   * answered "not recorded" — the same checks as a batch, so a transaction never ends half-written.
+   */
+  async recordActivities(ctx: RequestContext, inputs: readonly ActivityInput[], opts: { allOrNothing?: boolean } = {}): Promise<ActivityBatchResult> {
+    if (inputs.length > MAX_ACTIVITY_BATCH) throw invalid(`一次最多提交 ${MAX_ACTIVITY_BATCH} 条就诊记录`, 'activities');
+    const scope = await this.recordScope(ctx);
+    const today = shanghaiDate(ctx.clock.now());
+    const parsed = inputs.map((raw) => {
+      const r = activityInputSchema.safeParse(raw);
+      if (!r.success) {
+        const issue = r.error.issues[0];
+        const path = issue?.path.map(String).join('.') ?? '';
+        return { error: invalid(path ? `${path}: ${issue?.message}` : (issue?.message ?? '记录无效'), path || undefined) };
+      }
+      return { input: r.data };
+    });
+    const facilityKeys = [...new Set(parsed.flatMap((p) => (p.input?.facilityId ? [p.input.facilityId] : [])))];
+    const facilities = await this.repo.facilitiesByKeys(facilityKeys);
+    const facilityOf = new Map<string, (typeof facilities)[number]>();
+    for (const f of facilities) {
+      facilityOf.set(f.id, f);
+      facilityOf.set(f.identifier, f);
+    }
+    const counties = await this.repo.knownCounties([
+      ...new Set(parsed.flatMap((p) => (p.input ? [countyOf(p.input.residenceDivisionCode), ...(p.input.facilityDivisionCode ? [countyOf(p.input.facilityDivisionCode)] : [])] : []))),
+    ]);
+
+    const results: (ActivityRowResult | { pending: ActivityRow })[] = parsed.map((p) => {
+      if (!p.input) return { ok: false as const, error: p.error };
+      const input = p.input;
+      const problem = checkActivity(input, today);
+      if (problem) return { ok: false as const, error: problem };
+      const countyCode = countyOf(input.residenceDivisionCode);
+      if (!counties.has(countyCode)) return { ok: false as const, error: invalid(`居住地区划 ${input.residenceDivisionCode} 不在已知的县级行政区内`, 'residenceDivisionCode') };
+      let facility: { id: string | null; divisionCode: string; countyCode: string; tier: FacilityTier | null };
+      if (input.facilityId) {
+        const f = facilityOf.get(input.facilityId);
+        if (!f) return { ok: false as const, error: invalid(`机构 ${input.facilityId} 不存在`, 'facilityId') };
+        facility = { id: f.id, divisionCode: f.divisionCode, countyCode: f.countyCode, tier: f.tier };
+      } else {
+        const code = input.facilityDivisionCode!;
+        if (!counties.has(countyOf(code))) return { ok: false as const, error: invalid(`机构所在区划 ${code} 不在已知的县级行政区内`, 'facilityDivisionCode') };
+        facility = { id: null, divisionCode: code, countyCode: countyOf(code), tier: null };
+      }
+      if (!mayRecord(scope, facility.id, input.startDate, countyCode)) {
+        return { ok: false as const, error: forbidden('只能提交本人所在医联体成员机构的就诊记录（或本医联体辖区居民在平台外机构的结算记录）') };
+      }
+      return {
+        pending: {
+          id: newId(), source: input.source, source_record_id: input.sourceRecordId, class: input.class, patient_id: input.patientId ?? null,
+          residence_division_code: input.residenceDivisionCode, county_code: countyCode, facility_id: facility.id,
+          facility_division_code: facility.divisionCode, facility_county_code: facility.countyCode, facility_tier: facility.tier,
+          department_specialty: input.departmentSpecialty ?? null, tcm: isTcmActivity(facility.tier, input.departmentSpecialty),
+          start_date: input.startDate, end_date: input.endDate ?? null, diagnoses: input.diagnoses.map((d) => d.toUpperCase()),
+          total_cost: input.totalCost, fund_paid: input.fundPaid ?? null, insured: input.insured, pharmacy: input.pharmacy,
+          via_referral: input.viaReferral, referral_id: input.referralId ?? null,
+        },
+      };
+    });
+
+    const pending = results.flatMap((r) => ('pending' in r ? [r.pending] : []));
+    if (opts.allOrNothing && pending.length < results.length) {
+      const refused = results.length - pending.length;
+      return {
+        results: results.map((r): ActivityRowResult =>
+          'pending' in r ? { ok: false, error: new AppError('conflict', `未记录：同一事务中有 ${refused} 条记录被拒绝，整个事务未执行`, { detail: { notRecorded: true } }) } : r,
+        ),
+      };
+    }
+    const inserted = await this.repo.transaction(async (tx) => {
+      const ids = new Set(await this.repo.insertActivities(tx, pending, ctx.clock.now()));
+      await this.deps.audit.record(
+        ctx,
+        [{
+          action: 'create', resourceType: 'Activity', basis: 'administration', outcome: 'allowed',
+          detail: { received: inputs.length, inserted: ids.size, duplicates: pending.length - ids.size, rejected: inputs.length - pending.length, sources: [...new Set(pending.map((p) => p.source))] },
+        }],
+        tx,
+      );
+      return ids;
+    });
+    const stored = await this.repo.idsByKeys(pending.filter((p) => !inserted.has(p.id)).map((p) => ({ source: p.source, sourceRecordId: p.source_record_id })));
+    return {
+      results: results.map((r): ActivityRowResult => {
+        if (!('pending' in r)) return r;
+        if (inserted.has(r.pending.id)) return { ok: true, id: r.pending.id, duplicate: false };
+        const id = stored.get(`${r.pending.source}\u0000${r.pending.source_record_id}`);
+        return id ? { ok: true, id, duplicate: true } : { ok: false, error: new AppError('conflict', '记录未能保存，请重试') };
+      }),
+    };
+  }
+
+  private async recordScope(ctx: RequestContext): Promise<RecordScope> {
+    if (ctx.channel === 'system' || ctx.channel === 'cli' || hasRole(ctx.actor, 'system-admin')) return 'all';
+    const org = ctx.actor.organizationId;
+    if (!org || !hasRole(ctx.actor, 'alliance-admin', 'referral-desk')) throw forbidden('只有系统管理员、医共体管理员或转诊服务中心可以提交就诊记录');
+    const today = shanghaiDate(ctx.clock.now());
+    const alliances = await this.deps.network.alliances(today);
+    const own = new Set((await this.deps.network.membershipsOf({ organizationId: org, on: today })).map((m) => m.allianceId));
+    const chosen = alliances.filter(
+      (a) =>
+        (hasRole(ctx.actor, 'alliance-admin') && a.leadOrganizationId === org) ||
+        (hasRole(ctx.actor, 'referral-desk') && own.has(a.id) && (a.kind === 'county-community' || a.kind === 'city-group')),
+    );
+    const memberships = (await Promise.all(chosen.map((a) => this.deps.network.members(a.id)))).flat();
+    return { memberships, areas: chosen.flatMap((a) => (a.divisionCode ? [trimDivision(a.divisionCode)] : [])) };
+  }
+
+  /** Recomputes the pre-aggregate from the raw records (one county of residence, or all); equals what live maintenance produced. */
+  async rebuild(opts: { countyCode?: string } = {}): Promise<{ records: number; aggregateRows: number; ms: number }> {
+    if (opts.countyCode !== undefined && !/^\d{6}$/.test(opts.countyCode)) throw invalid('县级区划代码应为6位数字', 'countyCode');
+    const started = performance.now();
+    const r = await this.repo.rebuild(opts.countyCode);
+    return { ...r, ms: Math.round(performance.now() - started) };
+  }
+
+  /** As `rebuild`, for a caller: system administrators (or in-process jobs and the CLI) only. */
+  async rebuildAs(ctx: RequestContext, opts: { countyCode?: string } = {}) {
+    if (!(ctx.channel === 'system' || ctx.channel === 'cli' || hasRole(ctx.actor, 'system-admin'))) throw forbidden('只有系统管理员可以重建指标汇总');
+    return this.rebuild(opts);
+  }
+
+  /** Pre-aggregate rows in key order (diagnostics; tests compare live and rebuilt tables with it). */
+  async aggregateSnapshot(countyCode?: string) {
+    return this.repo.aggregateSnapshot(countyCode);
+  }
+
+  // ---- definitions
+
+  /** The definitions in force on `on` (YYYY-MM-DD; default: every version, history included). */
+  async definitions(on?: string): Promise<IndicatorDefinitionDto[]> {
+    return (await this.repo.definitions(on ? { on } : {})).map(toDefinitionDto);
+  }
+
+  /** `definitions` for a caller allowed to read indicators. */
+  async listDefinitions(ctx: RequestContext, on?: string): Promise<IndicatorDefinitionDto[]> {
+    this.guardReader(ctx);
+    return this.definitions(on ?? shanghaiDate(ctx.clock.now()));
+  }
+
+  /** The version of `code` in force on `on`, else its newest version. */
+  private async definitionFor(code: string, on: string): Promise<IndicatorDefinitionDto> {
+    const versions = (await this.repo.definitions({ code })).map(toDefinitionDto);
+    const def = versions.find((d) => coversDate(d, on)) ?? versions[versions.length - 1];
+    if (!def) throw notFound(`指标 ${code} 不存在`);
+    return def;
+  }
+
+  // ---- evaluation
+
+  private guardReader(ctx: RequestContext): void {
+    if (!hasRole(ctx.actor, 'commission-officer', 'system-admin', 'alliance-admin')) throw forbidden('只有卫健委、医共体管理员或系统管理员可以查看监测指标');
+  }
+
+  /**
+   * An indicator per period for one subject: numerator, denominator, value in the definition's unit, "no data" (never a
+   * zero) when the data behind the denominator is missing. Facility membership in alliances is taken as of each
+   * event's date. Readers: commission officers and system administrators everywhere; alliance administrators for the
+   * alliances their facility leads and those alliances' members.
+   */
+  async evaluate(ctx: RequestContext, q: EvaluateInput): Promise<IndicatorEvaluation> {
+    this.guardReader(ctx);
+    const today = shanghaiDate(ctx.clock.now());
+    const spans = periodsBetween(q.period, q.from, q.to);
+    const def = await this.definitionFor(q.indicator, spans[spans.length - 1]!.end);
+    if (!def.levels.includes(q.level)) throw invalid(`指标“${def.nameZh}”不按${levelNames[q.level]}统计`, 'level');
+    if (!def.periods.includes(q.period)) throw invalid(`指标“${def.nameZh}”只按${def.periods.map((p) => periodNames[p]).join('、')}统计`, 'period');
+    const subject = await this.resolveSubject(q.level, q.subject, today);
+    await this.guardSubject(ctx, q.level, subject, today);
+    const values = await this.compute(def, subject.scope, q.period, spans, today);
+    if (subject.targetDivision) {
+      const years = [...new Set(spans.map((s) => Number(s.label.slice(0, 4))))];
+      const targets = new Map((await this.repo.targets(def.code, subject.targetDivision, years)).map((t) => [t.year, Number(t.target)]));
+      for (const v of values) v.target = targets.get(Number(v.period.slice(0, 4))) ?? null;
+    }
+    return { definition: def, level: q.level, subject: { id: subject.id, name: subject.name, divisionCode: subject.divisionCode }, period: q.period, values };
+  }
+
+  private async resolveSubject(level: IndicatorLevel, key: string, today: string): Promise<ResolvedSubject> {
+    if (level === 'facility') {
+      const org = await this.deps.network.findOrganization(key);
+      if (!org) throw notFound(`机构 ${key} 不存在`);
+      return { id: org.id, name: org.name, divisionCode: org.divisionCode, scope: { kind: 'facility', facilityId: org.id }, targetDivision: null };
+    }
+    if (level === 'alliance') {
+      const a = await this.deps.network.alliance(key, today);
+      const residentArea = a.divisionCode ? areaOf(trimDivision(a.divisionCode)) : null;
+      return { id: a.id, name: a.name, divisionCode: a.divisionCode, leadOrganizationId: a.leadOrganizationId, scope: { kind: 'alliance', allianceId: a.id, residentArea }, targetDivision: a.divisionCode };
+    }
+    const d = await this.deps.network.division(key);
+    if (d.level !== level) throw invalid(`区划 ${key}（${d.name}）不是${levelNames[level]}`, 'subject');
+    return { id: d.code, name: d.fullName, divisionCode: d.code, scope: { kind: 'area', area: areaOf(trimDivision(d.code)) }, targetDivision: d.code };
+  }
+
+  private async guardSubject(ctx: RequestContext, level: IndicatorLevel, subject: ResolvedSubject, today: string): Promise<void> {
+    if (hasRole(ctx.actor, 'commission-officer', 'system-admin')) return;
+    const org = ctx.actor.organizationId;
+    if (org && level === 'alliance' && subject.leadOrganizationId === org) return;
+    if (org && level === 'facility' && (await this.deps.network.membersOfAlliancesLedBy(org, today)).includes(subject.id)) return;
+    throw forbidden('医共体管理员只能查看本机构牵头的医联体及其成员机构的指标');
+  }
+
+  private async compute(def: IndicatorDefinitionDto, scope: EvaluationScope, period: IndicatorPeriod, spans: readonly PeriodSpan[], today: string): Promise<IndicatorPeriodValue[]> {
+    if (def.formula === 'growth') {
+      if (!def.baseCode) throw new AppError('internal', `指标 ${def.code} 缺少基础指标`);
+      const base = await this.definitionFor(def.baseCode, spans[spans.length - 1]!.end);
+      const current = await this.compute(base, scope, period, spans, today);
+      const previous = await this.compute(base, scope, period, spans.map((s) => spanOf(samePeriodLastYear(s.label))), today);
+      return current.map((c, i) => {
+        const p = previous[i]!;
+        if (c.noData || c.value === null) return { period: c.period, numerator: null, denominator: null, value: null, noData: true, reason: c.reason ?? '本期无数据' };
+        if (p.noData || p.value === null) return { period: c.period, numerator: c.value, denominator: null, value: null, noData: true, reason: `上年同期（${p.period}）无数据` };
+        const value = growthValue(c.value, p.value);
+        return { period: c.period, numerator: c.value, denominator: p.value, value, noData: false, ...(value === null ? { reason: '上年同期为零，无法计算增长率' } : {}) };
+      });
+    }
+    const numerator = await this.termFigures(def.numerator.key, scope, period, spans, today);
+    if (def.formula === 'unavailable' || def.formula === 'count' || !def.denominator) {
+      return spans.map((s) => {
+        const n = numerator.get(s.label)!;
+        if (n.noDataReason || def.formula === 'unavailable') return { period: s.label, numerator: null, denominator: null, value: null, noData: true, reason: n.noDataReason ?? '无数据' };
+        if (n.rows === 0 && !n.ownRegister) return { period: s.label, numerator: null, denominator: null, value: null, noData: true, reason: '期内无数据' };
+        return { period: s.label, numerator: n.value, denominator: null, value: n.value, noData: false };
+      });
+    }
+    const denominator = await this.termFigures(def.denominator.key, scope, period, spans, today);
+    const moneyNumerator = isMoneyTerm(def.numerator.key);
+    return spans.map((s) => {
+      const n = numerator.get(s.label)!;
+      const d = denominator.get(s.label)!;
+      const reason = n.noDataReason ?? d.noDataReason ?? (d.rows === 0 ? '期内无数据' : undefined);
+      if (reason) return { period: s.label, numerator: null, denominator: null, value: null, noData: true, reason };
+      const value = ratioValue(n.value, d.value, def.scale, def.unit, moneyNumerator);
+      return { period: s.label, numerator: n.value, denominator: d.value, value, noData: false, ...(value === null ? { reason: '分母为零' } : {}) };
+    });
+  }
+
+  /** One term per period label. */
+  private async termFigures(term: IndicatorTermSpec, scope: EvaluationScope, period: IndicatorPeriod, spans: readonly PeriodSpan[], today: string): Promise<Map<string, TermFigure>> {
+    const out = new Map<string, TermFigure>(spans.map((s) => [s.label, { value: 0, rows: 0 }]));
+    const all = (f: Omit<TermFigure, 'value' | 'rows'>) => {
+      for (const s of spans) out.set(s.label, { value: 0, rows: 0, ...f });
+      return out;
+    };
+    const first = spans[0]!.start;
+    const last = spans[spans.length - 1]!.end;
+    const residentArea = scope.kind === 'area' ? scope.area : scope.kind === 'alliance' ? scope.residentArea : null;
+    switch (term.source) {
+      case 'unavailable':
+        return all({ noDataReason: term.reason });
+      case 'activity': {
+        if (term.population === 'residents' && !residentArea) return all({ noDataReason: '医联体未登记服务区域，无法确定辖区居民' });
+        const money = isMoneyTerm(term);
+        for (const b of await this.repo.sumActivity(term, scope, period, first, last)) {
+          if (out.has(b.period)) out.set(b.period, { value: money ? yuanToFen(b.value) : Number(b.value), rows: b.rows });
+        }
+        return out;
+      }
+      case 'referrals': {
+        for (const s of spans) out.set(s.label, { value: 0, rows: 0, ownRegister: true });
+        for (const b of await this.repo.countReferrals(term.direction, term.leadOnly ?? false, scope, period, first, last)) {
+          if (out.has(b.period)) out.set(b.period, { value: b.rows, rows: b.rows, ownRegister: true });
+        }
+        return out;
+      }
+      case 'facilities': {
+        for (const s of spans) {
+          const on = s.end < today ? s.end : today;
+          const ids = await this.repo.facilitiesInScope(term.tiers, scope, on);
+          if (!term.withStationed) {
+            out.set(s.label, { value: ids.length, rows: ids.length, ownRegister: true });
+            continue;
+          }
+          const roles = await this.repo.stationedPhysicianRoles({ organizationIds: ids }, s.start, s.end);
+          out.set(s.label, { value: new Set(roles.map((r) => r.organizationId)).size, rows: ids.length, ownRegister: true });
+        }
+        return out;
+      }
+      case 'stationed-physicians': {
+        const titles = practitionerTitles.slice(practitionerTitles.indexOf(term.minTitle));
+        const homeTiers = facilityTiers.filter((t) => tierRank[t] >= term.minHomeTierRank);
+        for (const s of spans) {
+          const at = scope.kind === 'facility' ? { organizationIds: [scope.facilityId] } : residentArea ? { area: residentArea, tiers: grassrootsTiers } : null;
+          if (!at) {
+            out.set(s.label, { value: 0, rows: 0, noDataReason: '医联体未登记服务区域' });
+            continue;
+          }
+          const roles = await this.repo.stationedPhysicianRoles(at, s.start, s.end, { titles, homeTiers });
+          const n = practitionersStationedAtLeast(roles, s.start, s.end, term.minDays).length;
+          out.set(s.label, { value: n, rows: n, ownRegister: true });
+        }
+        return out;
+      }
+      case 'residents': {
+        if (!residentArea) return all({ noDataReason: '无法确定辖区居民' });
+        const n = await this.repo.residents(residentArea);
+        if (n === 0) return all({ noDataReason: '主索引中没有该区域的居民' });
+        for (const s of spans) out.set(s.label, { value: n, rows: n });
+        return out;
+      }
+    }
+  }
+}
+
+type RecordScope = 'all' | { memberships: readonly { organizationId: string; validFrom: string; validTo: string | null }[]; areas: readonly string[] };
+
+/** May the caller record an activity at this facility (null: outside the platform) on this date for a resident of this county? */
+function mayRecord(scope: RecordScope, facilityId: string | null, on: string, residenceCounty: string): boolean {
+  if (scope === 'all') return true;
+  if (facilityId === null) return scope.areas.some((a) => residenceCounty.startsWith(a));
+  return scope.memberships.some((m) => m.organizationId === facilityId && coversDate(m, on));
+}
+
+interface ResolvedSubject {
+  id: string;
+  name: string;
+  divisionCode: string | null;
+  leadOrganizationId?: string;
+  scope: EvaluationScope;
+  /** Division whose configured targets apply. */
+  targetDivision: string | null;
+}
+
+const areaOf = (trimmed: string): AreaFilter => ({ code: trimmed, exact: trimmed.length === 6 });
+
+const levelNames: Record<IndicatorLevel, string> = { facility: '机构', alliance: '医联体', county: '县', city: '市', province: '省' };
+const periodNames: Record<IndicatorPeriod, string> = { month: '月', quarter: '季度', year: '年' };
+
+/**
+ * Seeds the shipped definitions (version 1 each) on any database: existing versions are left exactly as they are, so
+ * a county's own later versions and history survive restarts. Returns how many were new.
+ */
+export async function ensureIndicatorDefinitions(db: Db, at: Date = new Date()): Promise<number> {
+  const repo = new IndicatorRepository(db);
+  return repo.insertDefinitionsIfAbsent(
+    shippedDefinitions.map((d) => ({
+      id: nameBasedId('indicator-definition', `${d.code}@${d.version}`),
+      code: d.code, version: d.version, nameZh: d.nameZh, nameEn: d.nameEn, dimension: d.dimension, formula: d.formula,
+      numerator: d.numerator, denominator: d.denominator, baseCode: d.baseCode, scale: d.scale, unit: d.unit, direction: d.direction,
+      levels: [...d.levels], periods: [...d.periods], source: d.source, note: d.note, validFrom: d.validFrom, validTo: null, createdAt: at,
+    })),
+  );
+}
