@@ -6,6 +6,7 @@ import { openPlatform } from './bootstrap.js';
 import { DataDirLockedError, recordServerUrl } from './db/client.js';
 import { DEFAULT_DEMO_RESIDENTS, ensureBaseData, seedDemoIfEmpty } from './db/seed/index.js';
 import { seedDemoReferrals } from './db/seed/demo-referrals.js';
+import { seedDemoActivity } from './db/seed/demo-activity.js';
 import { buildApp } from './http/app.js';
 import { startTokenCleanup } from './jobs/token-cleanup.job.js';
 import { startDeadlineWorker } from './jobs/deadline.job.js';
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
     console.log(`\n  系统管理员账号已创建 / admin account created\n  username: admin\n  password: ${admin.generatedPassword}\n  (set YILIAN_ADMIN_PASSWORD to choose it; this is shown only once)\n`);
   }
   await ensureBaseData(database.db, log);
-  if (config.seedDemo && (await seedDemoIfEmpty(database.db, { seed: config.demoSeed, residents: config.demoResidents }, log))) {
+  const demoSeeded = config.seedDemo && (await seedDemoIfEmpty(database.db, { seed: config.demoSeed, residents: config.demoResidents }, log));
+  if (demoSeeded) {
     // A year of referral history and open referrals in every state (docs/demo-data.md), only when the demo was just seeded.
     try {
       await seedDemoReferrals(database.db, services, { seed: config.demoSeed, residents: config.demoResidents ?? DEFAULT_DEMO_RESIDENTS, log });
@@ -88,6 +90,14 @@ async function main(): Promise<void> {
   if (database.kind === 'pglite') recordServerUrl(config.dataDir, `http://127.0.0.1:${config.port}`);
   log.info({ url, readyInMs: Math.round(performance.now() - startedAt), rssMb: Math.round(process.memoryUsage().rss / 1048576) }, 'Yilian is ready');
   console.log(`\n  医联 Yilian is running at ${url}  (FHIR: ${url}/fhir/metadata, API docs: ${url}/docs/json)\n`);
+  if (demoSeeded) {
+    // Two years of sampled activity for the indicators, after start-up: the platform is usable at once and the
+    // dashboard fills up live as the batches land (docs/demo-data.md).
+    log.info('recording demo activity for the monitoring indicators in the background');
+    void seedDemoActivity(database.db, services, { seed: config.demoSeed, clock: systemClock, log }).catch((e: unknown) =>
+      log.error({ err: e }, 'demo activity could not be recorded; the indicators show no data until activity is imported'),
+    );
+  }
 }
 
 main().catch((e: unknown) => {

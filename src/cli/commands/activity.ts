@@ -1,13 +1,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
-import { and, asc, eq, inArray, like, or } from 'drizzle-orm';
 import type { Config } from '../../config/env.js';
 import type { ActivityInput } from '../../contracts/activity.js';
-import type { Db } from '../../db/client.js';
-import { departments, organizations, patients } from '../../db/schema/index.js';
+import { loadCountyForActivity } from '../../db/seed/demo-activity.js';
 import {
-  createActivityTally, DEMO_OUTSIDE_FACILITIES, generateCountyActivity, type ActivityTally, type GeneratorFacility, type GeneratorResident,
+  createActivityTally, DEMO_OUTSIDE_FACILITIES, generateCountyActivity, type ActivityTally,
 } from '../../modules/indicators/activity-generator.js';
 import { shanghaiDate } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
@@ -146,39 +144,6 @@ export interface GenerateActivityOptions extends ServerCredentials {
  * departments, the city, regional and national hospitals of the same province (where residents go out of the
  * county), and the county's residents (id, residence, birth date, sex, chronic conditions), in id order.
  */
-export async function loadCountyForActivity(db: Db, countyCode: string): Promise<{ facilities: GeneratorFacility[]; residents: GeneratorResident[] }> {
-  const orgs = await db
-    .select({ id: organizations.id, identifier: organizations.identifier, tier: organizations.tier, countyCode: organizations.countyCode, divisionCode: organizations.divisionCode })
-    .from(organizations)
-    .where(and(
-      eq(organizations.active, true),
-      or(
-        eq(organizations.countyCode, countyCode),
-        and(inArray(organizations.tier, ['city-hospital', 'regional-medical-center', 'national-medical-center']), like(organizations.countyCode, `${countyCode.slice(0, 2)}%`)),
-      ),
-    ))
-    .orderBy(asc(organizations.id));
-  const depts = orgs.length
-    ? await db
-      .select({ organizationId: departments.organizationId, specialty: departments.specialty, isTcm: departments.isTcm })
-      .from(departments)
-      .where(and(eq(departments.active, true), inArray(departments.organizationId, orgs.map((o) => o.id))))
-      .orderBy(asc(departments.organizationId), asc(departments.id))
-    : [];
-  const byOrg = new Map<string, { specialty: string; isTcm: boolean }[]>();
-  for (const d of depts) byOrg.set(d.organizationId, [...(byOrg.get(d.organizationId) ?? []), { specialty: d.specialty, isTcm: d.isTcm }]);
-  const facilities: GeneratorFacility[] = orgs.map((o) => ({ ...o, departments: byOrg.get(o.id) ?? [] }));
-  const rows = await db
-    .select({ id: patients.id, residence: patients.residenceDivisionCode, birthDate: patients.birthDate, sex: patients.sex, chronic: patients.chronicConditions })
-    .from(patients)
-    .where(eq(patients.countyCode, countyCode))
-    .orderBy(asc(patients.id));
-  const residents: GeneratorResident[] = rows.map((r) => ({
-    id: r.id, residenceDivisionCode: r.residence ?? countyCode, birthDate: r.birthDate, sex: r.sex, chronicConditions: r.chronic,
-  }));
-  return { facilities, residents };
-}
-
 const wholeNumber = (v: string | undefined, name: string, min: number, max: number): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
