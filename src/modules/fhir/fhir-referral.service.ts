@@ -15,7 +15,7 @@ import {
 } from './fhir.search.js';
 
 /** The referral service's public API as the façade uses it (access rule, audit and lifecycle stay there). */
-export type ReferralPort = Pick<ReferralService, 'createUp' | 'get' | 'list' | 'transition' | 'bookSlot' | 'timeline'>;
+export type ReferralPort = Pick<ReferralService, 'createUp' | 'get' | 'getMany' | 'list' | 'transition' | 'bookSlot' | 'timeline'>;
 
 /** Read side of reserved capacity (CapacityService): schedules and slots are open to every signed-in user. */
 export interface CapacityReadPort {
@@ -165,8 +165,8 @@ export class FhirReferralService {
   }
 
   /**
-   * One page of referrals (most recently changed first) through ReferralService.list — the caller's scope — then each
-   * read in full (ReferralService.get: the list rows carry no organization ids, version or deadline step). FHIR's
+   * One page of referrals (most recently changed first) through ReferralService.list — the caller's scope — then the
+   * page read in full at once (ReferralService.getMany: the list rows carry no organization ids, version or deadline step). FHIR's
    * `_offset` need not be a multiple of `_count`: the page is cut from the one or two list pages it spans.
    */
   private async referralPage(ctx: RequestContext, plan: ReferralPlan, s: ParsedSearch): Promise<{ dtos: ReferralDto[]; total: number }> {
@@ -178,8 +178,7 @@ export class FhirReferralService {
     const first = await this.referrals.list(ctx, { ...q, page, pageSize: size });
     let items = first.items.slice(skip);
     if (skip > 0 && first.items.length === size) items = items.concat((await this.referrals.list(ctx, { ...q, page: page + 1, pageSize: size })).items.slice(0, skip));
-    const dtos: ReferralDto[] = [];
-    for (const item of items) dtos.push(await this.referrals.get(ctx, item.id));
+    const dtos = await this.referrals.getMany(ctx, items.map((i) => i.id));
     return { dtos, total: first.total };
   }
 

@@ -80,6 +80,11 @@ export class ReferralRepository {
     return row;
   }
 
+  async byIds(ids: readonly string[]): Promise<ReferralRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.select().from(referrals).where(inArray(referrals.id, [...ids]));
+  }
+
   /** Locks the row for the rest of the transaction: transitions of one referral are serialised. */
   async byIdForUpdate(id: string): Promise<ReferralRow | undefined> {
     const [row] = await this.db.select().from(referrals).where(eq(referrals.id, id)).for('update').limit(1);

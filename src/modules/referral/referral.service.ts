@@ -18,7 +18,7 @@ import {
   partiesOf, referralNumber, type Party, type TransitionAction,
 } from './referral.rules.js';
 import { ReferralRepository, type ReferralRow, type ReferralScope } from './referral.repository.js';
-import type { CapacityPort, DeadlinePort, NotificationPort, RoutingPort } from './referral.ports.js';
+import type { CapacityPort, DeadlinePort, LiveDeadline, NotificationPort, RoutingPort } from './referral.ports.js';
 
 export const REFERRAL_SUBJECT = 'referral';
 /** Alliance kinds whose desk coordinates members' referrals (the same kinds that share patient data). */
@@ -532,6 +532,29 @@ export class ReferralService {
     return this.toDto(row, parties);
   }
 
+  /**
+   * Several referrals in full, in the order asked (FHIR searches): one read of the rows and one audit insert for the
+   * page instead of one each. Referrals the actor is no party to are left out (the list that named them is scoped
+   * by the same rule, so this only matters for ids from elsewhere).
+   */
+  async getMany(ctx: RequestContext, ids: readonly string[]): Promise<ReferralDto[]> {
+    const [rows, desk, live] = await Promise.all([this.repo.byIds(ids), this.deskOrganizations(ctx), this.deps.deadlines.live(this.db, REFERRAL_SUBJECT, ids)]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const visible = ids.flatMap((id) => {
+      const row = byId.get(id);
+      if (!row) return [];
+      const parties = partiesOf(ctx.actor, row, desk);
+      return parties.length ? [{ row, parties }] : [];
+    });
+    await this.deps.audit.record(ctx, visible.map(({ row, parties }) => ({
+      action: 'read' as const, resourceType: 'Referral', resourceId: row.id, patientId: row.patientId,
+      basis: parties.includes('sender') ? ('own-facility' as const) : parties.includes('receiver') ? ('open-referral' as const) : ('alliance-role' as const), outcome: 'allowed' as const,
+    })));
+    const out: ReferralDto[] = [];
+    for (const { row, parties } of visible) out.push(await this.toDto(row, parties, live));
+    return out;
+  }
+
   async timeline(ctx: RequestContext, id: string): Promise<ReferralEventDto[]> {
     await this.loadForActor(ctx, id);
     return (await this.repo.events(id)).map((e) => ({
@@ -580,10 +603,10 @@ export class ReferralService {
     }
   }
 
-  private async toDto(row: ReferralRow, parties: readonly Party[]): Promise<ReferralDto> {
+  private async toDto(row: ReferralRow, parties: readonly Party[], preloadedLive?: Map<string, LiveDeadline>): Promise<ReferralDto> {
     const [names, live, booking, plan] = await Promise.all([
       this.repo.display(row),
-      this.deps.deadlines.live(this.db, REFERRAL_SUBJECT, [row.id]),
+      preloadedLive ?? this.deps.deadlines.live(this.db, REFERRAL_SUBJECT, [row.id]),
       this.repo.bookingOf(row.id),
       row.direction === 'down' ? this.repo.carePlan(row.id) : Promise.resolve(null),
     ]);
