@@ -122,7 +122,7 @@ describe(`FHIR façade on ${databaseKind}`, () => {
       expect(oauth?.extension).toEqual([{ url: 'token', valueUri: 'https://yilian.example.cn/auth/token' }]);
       const byType = Object.fromEntries(rest.resource!.map((r) => [r.type, r]));
       expect(Object.keys(byType).sort()).toEqual([
-        'Appointment', 'Location', 'Organization', 'OrganizationAffiliation', 'Patient', 'Practitioner', 'PractitionerRole', 'Schedule',
+        'Appointment', 'Location', 'Measure', 'Organization', 'OrganizationAffiliation', 'Patient', 'Practitioner', 'PractitionerRole', 'Schedule',
         'ServiceRequest', 'Slot', 'Subscription', 'Task',
       ]);
       expect(byType.Patient!.interaction!.map((i) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update']);

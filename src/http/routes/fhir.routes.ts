@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../shared/errors.js';
 import {
-  FhirActivityService, FhirService, isSupportedResourceType, isUnprocessable, supportedResourceTypes, type RawQuery,
+  FhirActivityService, FhirMeasureService, FhirService, isSupportedResourceType, isUnprocessable, supportedResourceTypes, type RawQuery,
 } from '../../modules/fhir/index.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
@@ -105,6 +105,16 @@ export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
     );
   });
 
+  // Monitoring indicators (docs/fhir.md, "Measures"): static routes win over /fhir/:type in Fastify's router.
+  const measures = new FhirMeasureService(deps.services.indicators);
+  app.get('/fhir/Measure', async (request, reply) =>
+    reply.send(await measures.search(contextOf(request, deps), request.query as RawQuery, `${originOf(request)}/fhir`)),
+  );
+  app.get<{ Params: { id: string } }>('/fhir/Measure/:id', async (request, reply) => reply.send(await measures.read(contextOf(request, deps), request.params.id)));
+  app.get<{ Params: { id: string } }>('/fhir/Measure/:id/$evaluate-measure', async (request, reply) =>
+    reply.send(await measures.evaluate(contextOf(request, deps), request.params.id, request.query as RawQuery)),
+  );
+
   app.get<{ Params: { type: string } }>('/fhir/:type', async (request, reply) => {
     const type = typeOf(request.params.type);
     const bundle = await fhir.search(contextOf(request, deps), type, request.query as RawQuery, `${originOf(request)}/fhir`);
@@ -177,7 +187,7 @@ export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
   const unsupported = async (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
     const [first = ''] = (request.params['*'] ?? '').split('/');
     const type = first.split('?')[0]!;
-    if (type === '' || !isSupportedResourceType(type)) {
+    if (type === '' || (!isSupportedResourceType(type) && type !== 'Measure')) {
       typeOf(type || '(空)');
     }
     return reply.status(405).send(

@@ -5,6 +5,7 @@ import { activityBatchSchema, indicatorValuesQuerySchema } from '../../contracts
 import { jsonErrorBody } from '../plugins/error-handler.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
+import { exportDhis2 } from '../../modules/indicators/index.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 
@@ -21,6 +22,25 @@ export function indicatorRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/indicators/:code/values',
     { schema: { tags, params: z.object({ code: z.string().min(1).max(100) }), querystring: indicatorValuesQuerySchema } },
     async (request) => indicators.evaluate(contextOf(request, deps), { indicator: request.params.code, ...request.query }),
+  );
+  /** DHIS2 data value set (docs/indicators.md, "DHIS2 export"): every indicator for the level and period, codes as ids. */
+  r.get(
+    '/api/v1/indicators/export/dhis2',
+    {
+      schema: {
+        tags,
+        querystring: indicatorValuesQuerySchema.extend({
+          indicators: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, '指标代码以逗号分隔').optional(),
+          components: z.enum(['true', 'false']).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      const { indicators: codes, components, ...q } = request.query;
+      return exportDhis2({ indicators, network: deps.services.network }, contextOf(request, deps), {
+        ...q, ...(codes ? { indicators: codes.split(',') } : {}), components: components === 'true',
+      });
+    },
   );
   /** Batch of visits and stays (imports, integrations): 200 with one result per row, as `/api/v1/patients/$batch`. */
   r.post('/api/v1/activities/$batch', { bodyLimit: 8 * 1024 * 1024, schema: { tags, body: activityBatchSchema } }, async (request) => {

@@ -68,6 +68,24 @@ export function capabilityStatement(o: CapabilityOrigin): CapabilityStatement {
       searchParam: searchParamSpecs[type].map((p) => ({ name: p.name, definition: p.definition, type: p.type, documentation: p.documentation })),
     };
   });
+  // Monitoring indicators as Measures (docs/fhir.md, "Measures"): not a searchable type of fhir.search.ts.
+  resource.push({
+    type: 'Measure',
+    profile: 'http://hl7.org/fhir/StructureDefinition/Measure',
+    documentation: '监测指标（id 为指标代码，url 为 http://yilian.org/fhir/Measure/<代码>，version 为定义版本）。$evaluate-measure 按机构或医联体（Organization/alliance-<id>）计算一个自然年、季度或月，返回汇总 MeasureReport',
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    versioning: 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    conditionalCreate: false,
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    searchParam: [
+      { name: '_id', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', type: 'token', documentation: '指标代码；逗号 = 或' },
+      { name: 'url', definition: 'http://hl7.org/fhir/SearchParameter/Measure-url', type: 'uri', documentation: '规范 URL，可带 |版本' },
+    ],
+    operation: [{ name: 'evaluate-measure', definition: 'http://hl7.org/fhir/OperationDefinition/Measure-evaluate-measure', documentation: 'GET，参数 periodStart、periodEnd（恰好一个自然年、季度或月）、subject=Organization/<id>，reportType 仅 summary' }],
+  });
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',

@@ -33,6 +33,8 @@ export const systems = {
   membershipRole: `${NS}/CodeSystem/membership-role`,
   /** 转诊单号 (e.g. 20261122-000042) on ServiceRequest.identifier and Task.identifier. */
   referralNumber: `${NS}/sid/referral-number`,
+  /** Monitoring indicator code (Measure.identifier), e.g. `county-visit-rate`. */
+  indicatorCode: `${NS}/sid/indicator-code`,
   /** Task.businessStatus while in progress: scheduled, arrived, admitted, discharged. */
   referralSubState: `${NS}/CodeSystem/referral-sub-state`,
   /** Task.statusReason while on hold. */
@@ -69,6 +71,18 @@ export const extensions = {
   referralOverrideReason: `${NS}/StructureDefinition/referral-override-reason`,
   /** ServiceRequest: why a diagnosis of the sender's own tier catalogue is referred anyway (valueString). */
   referralInOwnCatalogueNote: `${NS}/StructureDefinition/referral-in-own-catalogue-note`,
+  /** MeasureReport.group: why there is no measureScore ("no data", or a zero denominator) — valueString. */
+  measureScoreAbsentReason: `${NS}/StructureDefinition/measure-score-absent-reason`,
+  /** MeasureReport.group: the target configured for the subject's area and year (valueDecimal, in the score's unit). */
+  measureTarget: `${NS}/StructureDefinition/measure-target`,
+  /** MeasureReport.group.population: a money figure in yuan (valueMoney, CNY) — its `count` is in fen. */
+  populationAmount: `${NS}/StructureDefinition/population-amount`,
+  /** MeasureReport.group.population: a figure that is not a whole number (valueDecimal; growth indicators). */
+  populationValue: `${NS}/StructureDefinition/population-value`,
+  /** Measure: the definition's unit (valueCode: percent, count, yuan, per-10000). */
+  measureUnit: `${NS}/StructureDefinition/measure-unit`,
+  /** HL7 core translation extension (on `_title`: sub-extensions `lang`, `content`). */
+  translation: 'http://hl7.org/fhir/StructureDefinition/translation',
   /** SMART on FHIR OAuth endpoints on CapabilityStatement.rest.security. */
   oauthUris: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
 } as const;
@@ -149,6 +163,9 @@ export const consentMethodDisplay: Record<ConsentMethod, string> = {
 };
 
 export const scheduleKindDisplay: Record<'outpatient' | 'exam', string> = { outpatient: '门诊', exam: '检查' };
+
+/** Canonical base of the monitoring indicators as FHIR Measures: `${MEASURE_URL_BASE}/<indicator code>` (docs/fhir.md, "Measures"). */
+export const MEASURE_URL_BASE = `${NS}/Measure`;
 
 /** Prefix of the FHIR ids of alliance Organizations: `alliance-<allianceId>`. */
 export const ALLIANCE_ID_PREFIX = 'alliance-';

@@ -14,7 +14,7 @@ export { capabilityStatement } from './fhir.capability.js';
 export type { CapabilityOrigin } from './fhir.capability.js';
 export { supportedResourceTypes, isSupportedResourceType, searchParamSpecs, DEFAULT_COUNT, MAX_COUNT } from './fhir.search.js';
 export type { FhirResourceType, RawQuery } from './fhir.search.js';
-export { systems, extensions, ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX, PATIENT_REFERRAL } from './fhir.codes.js';
+export { systems, extensions, ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX, PATIENT_REFERRAL, MEASURE_URL_BASE } from './fhir.codes.js';
 export {
   organizationToFhir, allianceToFhir, locationToFhir, membershipToFhir, practitionerToFhir, practitionerRoleToFhir,
   patientToFhir, patientFromFhir, humanNameOf, addressOf, periodOf,
@@ -22,3 +22,6 @@ export {
 export { FhirActivityService } from './fhir-activity.service.js';
 export type { ActivityRecorderPort, ErrorRendering, ActivityBundleAnswer } from './fhir-activity.service.js';
 export { activitiesFromBundle, encounterToActivity, activitySystems } from './fhir-activity.mapping.js';
+export { FhirMeasureService } from './fhir-measure.service.js';
+export type { IndicatorReadPort } from './fhir-measure.service.js';
+export { definitionToMeasure, evaluationToMeasureReport, measurePeriodOf, measureUrl, scoringOf } from './fhir-measure.mapping.js';

@@ -8,3 +8,7 @@ export {
   practitionersStationedAtLeast, daysWithin,
 } from './indicators.rules.js';
 export type { PeriodSpan, StationedRole } from './indicators.rules.js';
+export { toDhis2DataValueSet, dhis2DataElementCode, dhis2Period } from './dhis2.mapping.js';
+export type { Dhis2DataValue, Dhis2DataValueSet } from './dhis2.mapping.js';
+export { exportDhis2 } from './dhis2.export.js';
+export type { Dhis2ExportQuery } from './dhis2.export.js';
