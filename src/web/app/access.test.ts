@@ -38,6 +38,14 @@ describe('referral menu', () => {
   });
 });
 
+describe('indicator menu', () => {
+  it('gives the monitoring dashboard to the commission, alliance and system admins only', () => {
+    for (const role of ['commission-officer', 'alliance-admin', 'system-admin'] as const) expect(paths(navigationFor([role]))).toContain('/indicators');
+    expect(paths(navigationFor(['village-doctor']))).not.toContain('/indicators');
+    expect(selectedNavKey('/indicators', navigation)).toBe('/indicators');
+  });
+});
+
 describe('selectedNavKey', () => {
   it('picks the longest matching leaf', () => {
     expect(selectedNavKey('/patients/new', navigation)).toBe('/patients/new');

@@ -21,6 +21,8 @@ export const featureRoles = {
   careTasks: ['village-doctor', 'township-doctor', 'referral-desk', 'dispatch-coordinator', 'alliance-admin'],
   /** The whole network's figures on the home page. */
   networkOverview: ['alliance-admin', 'commission-officer', 'system-admin'],
+  /** Monitoring indicators (监测指标; indicators.service.ts guardReader). */
+  indicators: ['commission-officer', 'alliance-admin', 'system-admin'],
 } as const satisfies Record<string, readonly RoleCode[]>;
 
 export type Feature = keyof typeof featureRoles;
@@ -35,7 +37,7 @@ export interface NavEntry {
   path: string;
   /** i18n key of the label. */
   label: string;
-  icon: 'home' | 'network' | 'patients' | 'accounts' | 'audit' | 'divisions' | 'alliances' | 'organizations' | 'register' | 'search' | 'referrals' | 'worklist' | 'referralNew' | 'careTasks';
+  icon: 'home' | 'network' | 'patients' | 'accounts' | 'audit' | 'divisions' | 'alliances' | 'organizations' | 'register' | 'search' | 'referrals' | 'worklist' | 'referralNew' | 'careTasks' | 'indicators';
   feature?: Feature;
   children?: NavEntry[];
 }
@@ -73,6 +75,7 @@ export const navigation: NavEntry[] = [
       { path: '/network/alliances', label: 'nav.alliances', icon: 'alliances' },
     ],
   },
+  { path: '/indicators', label: 'nav.indicators', icon: 'indicators', feature: 'indicators' },
   { path: '/admin/users', label: 'nav.accounts', icon: 'accounts', feature: 'accounts' },
   { path: '/audit', label: 'nav.audit', icon: 'audit', feature: 'audit' },
 ];

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AuditOutlined, BankOutlined, CarryOutOutlined, ClusterOutlined, DeploymentUnitOutlined, FileAddOutlined,
+  ApartmentOutlined, AuditOutlined, BankOutlined, CarryOutOutlined, ClusterOutlined, DashboardOutlined, DeploymentUnitOutlined, FileAddOutlined,
   HomeOutlined, LogoutOutlined, SearchOutlined, SwapOutlined, TeamOutlined, UnorderedListOutlined, UserAddOutlined, UserOutlined,
   UsergroupAddOutlined,
 } from '@ant-design/icons';
@@ -34,6 +34,7 @@ const icons: Record<NavEntry['icon'], ReactNode> = {
   worklist: <UnorderedListOutlined />,
   referralNew: <FileAddOutlined />,
   careTasks: <CarryOutOutlined />,
+  indicators: <DashboardOutlined />,
 };
 
 const isTier = (v: string): v is FacilityTier => (facilityTiers as readonly string[]).includes(v);

@@ -76,6 +76,13 @@ export const routes: RouteObject[] = [
         ],
       },
       {
+        path: 'indicators',
+        lazy: async () => {
+          const { IndicatorDashboardPage } = await import('../features/indicators/indicator-dashboard.page.js');
+          return { element: <RequireFeature feature="indicators"><IndicatorDashboardPage /></RequireFeature> };
+        },
+      },
+      {
         path: 'admin/users',
         lazy: async () => {
           const { UserListPage } = await import('../features/admin/user-list.page.js');
