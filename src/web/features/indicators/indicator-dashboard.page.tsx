@@ -386,6 +386,7 @@ function IndicatorCard({
       tabIndex={0}
       role="button"
       aria-pressed={selected}
+      data-testid={`indicator-card-${d.code}`}
       style={{ height: '100%', borderColor: selected ? '#0f766e' : undefined, boxShadow: selected ? '0 0 0 1px #0f766e' : undefined }}
     >
       <Flex justify="space-between" align="start" gap={8}>
@@ -400,7 +401,7 @@ function IndicatorCard({
         <Typography.Text type="danger">{errorText(error, t)}</Typography.Text>
       ) : hasFigure ? (
         <>
-          <div style={{ fontSize: 26, fontWeight: 600, lineHeight: 1.3 }} className="tabular">
+          <div style={{ fontSize: 26, fontWeight: 600, lineHeight: 1.3 }} className="tabular" data-testid="indicator-value">
             {formatValue(v.value, d.unit, lang)}
           </div>
           <div className="cell-sub">
