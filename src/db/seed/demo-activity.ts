@@ -85,6 +85,9 @@ export async function seedDemoActivity(
     const { results } = await services.indicators.recordActivities(ctx, batch);
     records += results.filter((r) => r.ok).length;
     batch = [];
+    // PGlite runs in this thread and answers without real I/O, so the loop would never let the event loop poll:
+    // requests would wait for the whole load. Yield between batches so the server stays responsive.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   };
   for (const y of [year - 1, year]) {
     const stream = generateCountyActivity({
