@@ -23,6 +23,27 @@ export function indicatorRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags, params: z.object({ code: z.string().min(1).max(100) }), querystring: indicatorValuesQuerySchema } },
     async (request) => indicators.evaluate(contextOf(request, deps), { indicator: request.params.code, ...request.query }),
   );
+  const codeParam = z.object({ code: z.string().min(1).max(100) });
+  r.get(
+    '/api/v1/indicators/:code/targets',
+    { schema: { tags, params: codeParam, querystring: z.object({ divisionCode: z.string().regex(/^\d{6}(\d{3})?(\d{3})?$/, '区划代码应为 6、9 或 12 位数字') }) } },
+    async (request) => ({ items: await indicators.targetsOf(contextOf(request, deps), request.params.code, request.query.divisionCode) }),
+  );
+  r.put(
+    '/api/v1/indicators/:code/targets',
+    {
+      schema: {
+        tags, params: codeParam,
+        body: z.object({
+          divisionCode: z.string().regex(/^\d{6}(\d{3})?(\d{3})?$/, '区划代码应为 6、9 或 12 位数字'),
+          year: z.number().int().min(2000).max(2100),
+          target: z.number().finite().min(-1e9).max(1e9),
+          note: z.string().trim().max(500).optional(),
+        }),
+      },
+    },
+    async (request) => indicators.setTarget(contextOf(request, deps), request.params.code, request.body),
+  );
   /** DHIS2 data value set (docs/indicators.md, "DHIS2 export"): every indicator for the level and period, codes as ids. */
   r.get(
     '/api/v1/indicators/export/dhis2',

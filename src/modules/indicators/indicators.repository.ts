@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, or, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, or, gt, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.js';
 import {
   activityDaily, activityRecords, divisions, indicatorDefinitions, indicatorTargets, organizations,
@@ -216,6 +216,23 @@ export class IndicatorRepository {
       .select({ year: indicatorTargets.year, target: indicatorTargets.target })
       .from(indicatorTargets)
       .where(and(eq(indicatorTargets.indicatorCode, code), eq(indicatorTargets.divisionCode, divisionCode), inArray(indicatorTargets.year, [...years])));
+  }
+
+  /** Every target of an indicator for a division (all years), newest year first. */
+  async targetsOf(code: string, divisionCode: string) {
+    return this.db
+      .select({ year: indicatorTargets.year, target: indicatorTargets.target, note: indicatorTargets.note })
+      .from(indicatorTargets)
+      .where(and(eq(indicatorTargets.indicatorCode, code), eq(indicatorTargets.divisionCode, divisionCode)))
+      .orderBy(desc(indicatorTargets.year));
+  }
+
+  /** Sets the target of an indicator for a division and year (one row per triple: the unique index decides). */
+  async upsertTarget(row: { id: string; indicatorCode: string; divisionCode: string; year: number; target: string; note: string | null }): Promise<void> {
+    await this.db
+      .insert(indicatorTargets)
+      .values(row)
+      .onConflictDoUpdate({ target: [indicatorTargets.indicatorCode, indicatorTargets.divisionCode, indicatorTargets.year], set: { target: row.target, note: row.note } });
   }
 
   // -- evaluation

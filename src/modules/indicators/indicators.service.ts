@@ -235,6 +235,25 @@ export class IndicatorService {
     return def;
   }
 
+  // ---- targets (per division and year; the 2024 monitoring set gives none, so they are the county's configuration)
+
+  async targetsOf(ctx: RequestContext, code: string, divisionCode: string): Promise<{ year: number; target: number; note: string | null }[]> {
+    this.guardReader(ctx);
+    return (await this.repo.targetsOf(code, divisionCode)).map((t) => ({ year: t.year, target: Number(t.target), note: t.note }));
+  }
+
+  /** Sets a target; health-commission officers and system administrators only (a target is a policy decision). */
+  async setTarget(ctx: RequestContext, code: string, input: { divisionCode: string; year: number; target: number; note?: string | undefined }): Promise<{ year: number; target: number; note: string | null }> {
+    if (!hasRole(ctx.actor, 'commission-officer', 'system-admin')) throw forbidden('只有卫健委或系统管理员可以设定指标目标值');
+    if ((await this.repo.definitions({ code })).length === 0) throw notFound(`指标 ${code} 不存在`);
+    const [division] = await this.deps.network.divisionsByCodes([input.divisionCode]);
+    if (!division) throw invalid(`区划代码 ${input.divisionCode} 不存在`, 'divisionCode');
+    const target = input.target.toFixed(4);
+    await this.repo.upsertTarget({ id: newId(), indicatorCode: code, divisionCode: input.divisionCode, year: input.year, target, note: input.note ?? null });
+    await this.deps.audit.record(ctx, [{ action: 'update', resourceType: 'IndicatorTarget', resourceId: `${code}/${input.divisionCode}/${input.year}`, basis: 'administration', outcome: 'allowed', detail: { target } }]);
+    return { year: input.year, target: Number(target), note: input.note ?? null };
+  }
+
   // ---- evaluation
 
   private guardReader(ctx: RequestContext): void {
