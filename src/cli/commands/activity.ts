@@ -6,7 +6,7 @@ import type { ActivityInput } from '../../contracts/activity.js';
 import { loadCountyForActivity } from '../../db/seed/demo-activity.js';
 import {
   createActivityTally, DEMO_OUTSIDE_FACILITIES, generateCountyActivity, type ActivityTally,
-} from '../../modules/indicators/activity-generator.js';
+} from '../../modules/indicators/index.js';
 import { shanghaiDate } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import { DirectBackend, ServerBackend, type CliBackend } from '../backend.js';

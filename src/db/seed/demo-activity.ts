@@ -3,7 +3,7 @@ import type { Db } from '../client.js';
 import { activityRecords, departments, organizations, patients } from '../schema/index.js';
 import {
   DEMO_OUTSIDE_FACILITIES, generateCountyActivity, type GeneratorFacility, type GeneratorResident,
-} from '../../modules/indicators/activity-generator.js';
+} from '../../modules/indicators/index.js';
 import type { ActivityInput } from '../../contracts/activity.js';
 import type { Services } from '../../http/deps.js';
 import type { RequestContext } from '../../shared/context.js';

@@ -12,3 +12,7 @@ export { toDhis2DataValueSet, dhis2DataElementCode, dhis2Period } from './dhis2.
 export type { Dhis2DataValue, Dhis2DataValueSet } from './dhis2.mapping.js';
 export { exportDhis2 } from './dhis2.export.js';
 export type { Dhis2ExportQuery } from './dhis2.export.js';
+export {
+  generateCountyActivity, generateProvinceActivity, syntheticProvince, createActivityTally, DEMO_OUTSIDE_FACILITIES, defaultCalibration,
+} from './activity-generator.js';
+export type { GeneratorFacility, GeneratorResident, ActivityTally, CountyActivityOptions, ProvinceOptions, SyntheticCounty } from './activity-generator.js';
