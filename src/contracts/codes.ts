@@ -85,6 +85,8 @@ export const accessBases = [
   'alliance-role',
   'open-referral',
   'contract',
+  /** A reader of a shared diagnosis center reads the patient of a request sent to the center (issue 5). */
+  'diagnosis-request',
 ] as const;
 export type AccessBasis = (typeof accessBases)[number];
 

@@ -142,3 +142,51 @@ export type IndicatorValuesQuery = z.infer<typeof indicatorValuesQuerySchema>;
 export const activityBatchSchema = z.object({
   activities: z.array(activityInputSchema).min(1, '至少一行').max(1000, '一次最多1000行'),
 });
+
+// ---- ranking of a subject's children (dashboard drill-down)
+
+/** Levels a ranking lists: a province's cities (or counties), a city's counties, a county's facilities (or alliances), an alliance's members. */
+export const indicatorChildLevels = ['city', 'county', 'alliance', 'facility'] as const;
+export type IndicatorChildLevel = (typeof indicatorChildLevels)[number];
+
+export const indicatorRankingQuerySchema = z.object({
+  level: z.enum(indicatorLevels),
+  subject: z.string().trim().min(1).max(100),
+  period: z.enum(indicatorPeriods).default('month'),
+  /** The period ranked: a label (`2026-03`, `2026-Q1`, `2026`) or a date inside it; default: the period of today. */
+  at: dateOrPeriod.optional(),
+  /** Which children: default city for a province, county for a city, facility (else alliance) for a county, facility for an alliance. */
+  childLevel: z.enum(indicatorChildLevels).optional(),
+});
+export type IndicatorRankingQuery = z.infer<typeof indicatorRankingQuerySchema>;
+
+export interface IndicatorRankingRow {
+  level: IndicatorLevel;
+  /** Division code, alliance id or organization id: what `subject` takes to drill down. */
+  id: string;
+  name: string;
+  /** Facilities only. */
+  tier: (typeof facilityTiers)[number] | null;
+  divisionCode: string | null;
+  /** Facilities with a registered site only (the county map). */
+  latitude: number | null;
+  longitude: number | null;
+  /** 1-based, best first by the indicator's direction (neutral: largest first); ties share a rank; null = no figure. */
+  rank: number | null;
+  value: IndicatorPeriodValue;
+}
+
+export interface IndicatorRanking {
+  definition: IndicatorDefinitionDto;
+  level: IndicatorLevel;
+  subject: { id: string; name: string; divisionCode: string | null };
+  period: IndicatorPeriod;
+  /** The period ranked (`2026-03`, `2026-Q1`, `2026`). */
+  label: string;
+  /** The subject's own figure for the period (with its target). */
+  parent: IndicatorPeriodValue;
+  /** Null when the subject has no children for this indicator (a facility; or the indicator is not cut that way); `reason` says why. */
+  childLevel: IndicatorLevel | null;
+  reason?: string;
+  rows: IndicatorRankingRow[];
+}

@@ -22,6 +22,7 @@ import { networkRoutes } from './routes/network.routes.js';
 import { patientRoutes } from './routes/patient.routes.js';
 import { routingRoutes } from './routes/routing.routes.js';
 import { indicatorRoutes } from './routes/indicator.routes.js';
+import { diagnosisRoutes } from './routes/diagnosis.routes.js';
 import { fhirRoutes, fhirErrorBody } from './routes/fhir.routes.js';
 import { scimRoutes, scimErrorBody } from './routes/scim.routes.js';
 
@@ -82,6 +83,8 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}): Promi
   notificationRoutes(app, deps);
   referralRoutes(app, deps);
   indicatorRoutes(app, deps);
+  // Own scope: the raw-byte upload parser applies to the diagnosis routes only.
+  await app.register(async (scoped) => diagnosisRoutes(scoped, deps));
   await app.register(async (scoped) => fhirRoutes(scoped, deps));
   await app.register(async (scoped) => scimRoutes(scoped, deps));
 

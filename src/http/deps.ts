@@ -9,6 +9,8 @@ import { NotificationService } from '../modules/notification/index.js';
 import { DeadlineService } from '../modules/deadline/index.js';
 import { IndicatorService } from '../modules/indicators/index.js';
 import { CapacityService, ReferralService, RoutingService, type DeadlinePort } from '../modules/referral/index.js';
+import { DiagnosisService, FileSystemBlobStorage, type BlobStorage } from '../modules/diagnosis/index.js';
+import path from 'node:path';
 
 /** Everything the HTTP layer needs, built once per app. Tests build it with their own database and clock. */
 export interface Services {
@@ -22,6 +24,7 @@ export interface Services {
   capacity: CapacityService;
   referrals: ReferralService;
   indicators: IndicatorService;
+  diagnosis: DiagnosisService;
 }
 
 export interface AppDeps {
@@ -33,7 +36,11 @@ export interface AppDeps {
   webRoot?: string | undefined;
 }
 
-export function buildServices(database: Database, config: Pick<Config, 'tokenTtlSeconds' | 'sessionTtlSeconds'>): Services {
+export function buildServices(
+  database: Database,
+  config: Pick<Config, 'tokenTtlSeconds' | 'sessionTtlSeconds'> & { dataDir?: string },
+  opts: { diagnosisStorage?: BlobStorage } = {},
+): Services {
   const network = new NetworkService(database.db);
   const audit = new AuditService(database.db);
   const identity = new IdentityService(database.db, network, { tokenTtlSeconds: config.tokenTtlSeconds, sessionTtlSeconds: config.sessionTtlSeconds });
@@ -52,11 +59,17 @@ export function buildServices(database: Database, config: Pick<Config, 'tokenTtl
       const rows = await deadlines.liveFor(db, type, ids);
       return new Map([...rows].map(([id, d]) => [id, { subjectId: d.subjectId, step: d.step, dueAt: d.dueAt, state: d.state, overdueAt: d.overdueAt, escalationLevel: d.escalationLevel }]));
     },
+    liveSql: (type, id) => deadlines.liveDeadlineSql(type, id),
     registerSubject: (handler) => deadlines.registerSubject(handler),
   };
   const referrals = new ReferralService(database.db, { network, patients, audit, deadlines: deadlinePort, notifications, capacity, routing });
   // An open (or finished) referral is a basis for the receiving facility to read the patient.
   patients.addAccessBasisProvider((actor, patientId) => referrals.referralBasisFor(actor, patientId));
   const indicators = new IndicatorService(database.db, { network, audit });
-  return { network, identity, audit, patients, routing, notifications, deadlines, capacity, referrals, indicators };
+  // Attachment bytes (DICOM, ECG, PDF, images) live under the data directory; metadata in the database.
+  const diagnosisStorage = opts.diagnosisStorage ?? new FileSystemBlobStorage(path.join(config.dataDir ?? './data', 'diagnosis-files'));
+  const diagnosis = new DiagnosisService(database.db, { network, patients, audit, deadlines, notifications, storage: diagnosisStorage });
+  // A request to a center is a basis for the center's readers to read the patient.
+  patients.addAccessBasisProvider((actor, patientId) => diagnosis.basisFor(actor, patientId));
+  return { network, identity, audit, patients, routing, notifications, deadlines, capacity, referrals, indicators, diagnosis };
 }

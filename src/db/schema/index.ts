@@ -6,3 +6,4 @@ export * from './referral.js';
 export * from './deadline.js';
 export * from './notification.js';
 export * from './indicators.js';
+export * from './diagnosis.js';

@@ -8,6 +8,7 @@ import { ensureIndicatorDefinitions } from '../../modules/indicators/index.js';
 import { seedDefaultCatalogue } from './catalogue.js';
 import { loadDivisions } from './divisions.js';
 import { seedDemoCounty } from './demo-county.js';
+import { seedDemoIndicatorTargets } from './demo-indicator-targets.js';
 
 /**
  * Residents seeded by default: the full county (长汀县 has ~390,000 residents). The first start takes about half a
@@ -54,6 +55,7 @@ export async function seedDemoIfEmpty(
     hashPassword,
     onProgress: (step, done, total) => log.info({ step, done, total }, 'seeding'),
   });
+  await seedDemoIndicatorTargets(db);
   await optimizeAfterBulkLoad(db);
   log.info({ ms: Math.round(performance.now() - t), summary }, 'demo county ready');
   return true;

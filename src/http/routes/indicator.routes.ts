@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { activityBatchSchema, indicatorValuesQuerySchema } from '../../contracts/indicator.js';
+import { activityBatchSchema, indicatorRankingQuerySchema, indicatorValuesQuerySchema } from '../../contracts/indicator.js';
 import { jsonErrorBody } from '../plugins/error-handler.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
@@ -24,6 +24,12 @@ export function indicatorRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request) => indicators.evaluate(contextOf(request, deps), { indicator: request.params.code, ...request.query }),
   );
   const codeParam = z.object({ code: z.string().min(1).max(100) });
+  /** One period, the subject and its children ranked (province → cities/counties, city → counties, county → facilities/alliances, alliance → members). */
+  r.get(
+    '/api/v1/indicators/:code/ranking',
+    { schema: { tags, params: codeParam, querystring: indicatorRankingQuerySchema } },
+    async (request) => indicators.ranking(contextOf(request, deps), { indicator: request.params.code, ...request.query }),
+  );
   r.get(
     '/api/v1/indicators/:code/targets',
     { schema: { tags, params: codeParam, querystring: z.object({ divisionCode: z.string().regex(/^\d{6}(\d{3})?(\d{3})?$/, '区划代码应为 6、9 或 12 位数字') }) } },

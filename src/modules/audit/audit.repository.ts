@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { insertNowOrDeferred, isDeferring } from '../../db/deferred-writes.js';
 import { auditEvents, organizations, patients } from '../../db/schema/index.js';
 
 export type AuditInsert = typeof auditEvents.$inferInsert;
@@ -20,6 +21,8 @@ export class AuditRepository {
   constructor(private readonly db: Db) {}
 
   async insert(rows: AuditInsert[]): Promise<void> {
+    // Inside a step's deferred-write scope the row goes out with the step's other appends, in one statement.
+    if (rows.length <= 100 && isDeferring(this.db)) return insertNowOrDeferred(this.db, auditEvents, rows);
     // PostgreSQL allows 65,535 parameters per statement: 13 columns × 2,000 rows stays well below.
     for (let i = 0; i < rows.length; i += 2000) await this.db.insert(auditEvents).values(rows.slice(i, i + 2000));
   }

@@ -59,6 +59,11 @@ export const defaultPolicies: readonly DefaultPolicy[] = [
   ...byUrgency('diagnosis', 'ecg-report', { emergency: 30, urgent: 30, routine: 8 * H }),
   ...byUrgency('diagnosis', 'imaging-report', { emergency: 30, urgent: 30, routine: 8 * H }),
   ...byUrgency('diagnosis', 'pathology-report', { emergency: 24 * H, urgent: 24 * H, routine: 24 * H }),
+  // Remote lab review and release: domain.md §3 gives no number; our choice, in line with common emergency-lab practice.
+  ...byUrgency('diagnosis', 'lab-report', { emergency: 1 * H, urgent: 2 * H, routine: 24 * H }),
+  // Critical value (危急值) acknowledgement with read-back by the requesting facility: domain.md has no number; our choice.
+  // Every critical value climbs the emergency ladder, whatever the urgency of the request it was found in.
+  ...(['emergency', 'urgent', 'routine'] as const).map((urgency) => ({ subjectType: 'diagnosis', step: 'critical-value-ack', urgency, minutes: 15, ladder: defaultLadders.fast })),
 ];
 
 /** Monday–Friday 08:00–12:00 and 14:30–17:30 China Standard Time; no holidays until an administrator enters them. */

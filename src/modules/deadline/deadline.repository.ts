@@ -13,6 +13,16 @@ export type EscalationInsert = typeof deadlineEscalations.$inferInsert;
 
 const live = sql`${deadlines.state} in ('running', 'paused')`;
 
+/**
+ * A scalar sub-query giving, as JSON, the live deadline of one subject (the one due first, like `liveFor`), for a
+ * module that wants it in the same query as its own row. `subjectId` is a column reference or a parameter.
+ */
+export function liveDeadlineJsonSql(subjectType: string, subjectId: SQL): SQL {
+  return sql`(select json_build_object('step', d.step, 'dueAt', d.due_at, 'state', d.state, 'overdueAt', d.overdue_at, 'escalationLevel', d.escalation_level)
+                from deadlines d where d.subject_type = ${subjectType} and d.subject_id = ${subjectId} and d.state in ('running', 'paused')
+               order by d.due_at, d.id limit 1)`;
+}
+
 /** The only file of the deadline module that touches the database. */
 export class DeadlineRepository {
   constructor(private readonly db: Db) {}
@@ -130,6 +140,36 @@ export class DeadlineRepository {
   async insertDeadline(row: DeadlineInsert): Promise<DeadlineRow> {
     const [inserted] = await this.db.insert(deadlines).values(row).returning();
     return inserted!;
+  }
+
+  /**
+   * Starts a step's deadline — usually in one statement: the insert skips when the step already has a live deadline
+   * (the partial unique index decides), and — with `meet` — the live deadline of the step just done is met in the
+   * same statement. Only a restarted step (rare) takes a second and third: cancel the old one, insert again.
+   */
+  async startReplacing(
+    row: Pick<DeadlineRow, 'id' | 'subjectType' | 'subjectId' | 'step' | 'urgency' | 'organizationId' | 'policyId' | 'calendarId' | 'ladder' | 'startedAt' | 'dueAt' | 'nextCheckAt'> & { state: 'running' },
+    meet?: { step: string; at: Date },
+  ): Promise<DeadlineRow> {
+    const t = row.subjectType;
+    const s = row.subjectId;
+    const ts = (d: Date | null) => (d ? sql`${d.toISOString()}::timestamptz` : sql`null::timestamptz`);
+    const insert = () => sql`
+          insert into deadlines (id, subject_type, subject_id, step, urgency, organization_id, policy_id, calendar_id, ladder, state, started_at, due_at, next_check_at)
+          values (${row.id}, ${t}, ${s}, ${row.step}, ${row.urgency}, ${row.organizationId}, ${row.policyId}, ${row.calendarId}, ${JSON.stringify(row.ladder)}::jsonb,
+                  'running', ${ts(row.startedAt)}, ${ts(row.dueAt)}, ${ts(row.nextCheckAt)})
+          on conflict (subject_type, subject_id, step) where state in ('running', 'paused') do nothing
+          returning id`;
+    const met = meet
+      ? sql`with met as (update deadlines set state = 'met', met_at = ${ts(meet.at)}, next_check_at = null, paused_at = null, version = version + 1
+                          where subject_type = ${t} and subject_id = ${s} and step = ${meet.step} and state in ('running', 'paused') returning 1) `
+      : sql``;
+    const first = await queryRows<{ id: string }>(this.db, sql`${met}${insert()}`);
+    if (first.length === 0) {
+      await this.cancelLive(t, s, row.step);
+      await queryRows<{ id: string }>(this.db, insert());
+    }
+    return { ...row, pausedAt: null, remainingMs: null, pausedTotalMs: 0, overdueAt: null, escalationLevel: 0, metAt: null, version: 1 };
   }
 
   /** Cancels the live deadlines of a subject (of one step, or all steps); returns those cancelled. */

@@ -11,7 +11,8 @@ import type {
 } from '../../contracts/deadline.js';
 import type { NetworkService } from '../network/index.js';
 import type { NotificationService } from '../notification/index.js';
-import { DeadlineRepository, type CalendarRow, type DeadlineRow, type PolicyRow } from './deadline.repository.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { DeadlineRepository, liveDeadlineJsonSql, type CalendarRow, type DeadlineRow, type PolicyRow } from './deadline.repository.js';
 import {
   addWorkingTime, calendarHasHours, dayHoursProblem, dueAfterResume, dueLevels, ladderProblem, nextCheckAt, nextLevelOf,
   remainingAtPause, type CalendarSpec,
@@ -43,6 +44,8 @@ export interface StartDeadlineInput {
   organizationId: string;
   /** When the clock starts (usually ctx.clock.now()). */
   at: Date;
+  /** The step just done, whose live deadline is met at `at` in the same statement (a lifecycle moving on). */
+  meetStep?: string | undefined;
 }
 
 export interface RunDueResult {
@@ -114,8 +117,7 @@ export class DeadlineService {
     }
     const calendar = await this.calendarOf(repo, policy.calendarId);
     const dueAt = addWorkingTime(input.at, policy.minutes * 60_000, calendar);
-    await repo.cancelLive(input.subjectType, input.subjectId, input.step);
-    return repo.insertDeadline({
+    return repo.startReplacing({
       id: newId(),
       subjectType: input.subjectType,
       subjectId: input.subjectId,
@@ -129,7 +131,7 @@ export class DeadlineService {
       startedAt: input.at,
       dueAt,
       nextCheckAt: dueAt,
-    });
+    }, input.meetStep && input.meetStep !== input.step ? { step: input.meetStep, at: input.at } : undefined);
   }
 
   /** Stops the clock of a step because the step was done; returns the deadline met, or null if none was live. */
@@ -195,6 +197,11 @@ export class DeadlineService {
       if (!out.has(d.subjectId)) out.set(d.subjectId, d);
     }
     return out;
+  }
+
+  /** `liveFor` as a scalar sub-query returning JSON, to embed in another module's read (see the repository). */
+  liveDeadlineSql(subjectType: string, subjectId: SQL | string): SQL {
+    return liveDeadlineJsonSql(subjectType, typeof subjectId === 'string' ? sql`${subjectId}` : subjectId);
   }
 
   /** The levels a deadline has fired, lowest first (for timelines and tests). */

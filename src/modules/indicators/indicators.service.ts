@@ -7,8 +7,8 @@ import { newId, nameBasedId } from '../../shared/ids.js';
 import { activityInputSchema, type ActivityInput } from '../../contracts/activity.js';
 import { grassrootsTiers, facilityTiers, practitionerTitles, tierRank, type FacilityTier } from '../../contracts/codes.js';
 import {
-  indicatorTermSpecSchema, type IndicatorDefinitionDto, type IndicatorEvaluation, type IndicatorLevel, type IndicatorPeriod,
-  type IndicatorPeriodValue, type IndicatorTermSpec,
+  indicatorTermSpecSchema, type IndicatorChildLevel, type IndicatorDefinitionDto, type IndicatorEvaluation, type IndicatorLevel, type IndicatorPeriod,
+  type IndicatorPeriodValue, type IndicatorRanking, type IndicatorRankingRow, type IndicatorTermSpec,
 } from '../../contracts/indicator.js';
 import type { AuditService } from '../audit/index.js';
 import { coversDate, trimDivision, type NetworkService } from '../network/index.js';
@@ -284,6 +284,72 @@ export class IndicatorService {
     return { definition: def, level: q.level, subject: { id: subject.id, name: subject.name, divisionCode: subject.divisionCode }, period: q.period, values };
   }
 
+  // ---- ranking of a subject's children (dashboard drill-down)
+
+  /**
+   * One indicator for one period, for the subject and each of its children, ranked: a province's cities (or, with
+   * `childLevel: 'county'`, all its counties), a city's counties, a county's hospitals and township/community centers
+   * (or its alliances, for indicators not cut by facility), an alliance's member facilities on the period's last day.
+   * Each child is evaluated exactly as `evaluate` would (same guards, same "no data" rule, its own targets). Divisions
+   * without registered facilities and without any figure are left out (most of the national tree is empty).
+   */
+  async ranking(ctx: RequestContext, q: RankingInput): Promise<IndicatorRanking> {
+    this.guardReader(ctx);
+    const today = shanghaiDate(ctx.clock.now());
+    const at = q.at ?? today;
+    const span = periodsBetween(q.period, at, at)[0]!;
+    const one = { period: q.period, from: span.label, to: span.label };
+    const own = await this.evaluate(ctx, { indicator: q.indicator, level: q.level, subject: q.subject, ...one });
+    const def = own.definition;
+    const base = { definition: def, level: q.level, subject: own.subject, period: q.period, label: span.label, parent: own.values[0]! };
+    const chosen = rankingChildLevel(def, q.level, q.childLevel);
+    if ('reason' in chosen) return { ...base, childLevel: null, reason: chosen.reason, rows: [] };
+    const childLevel = chosen.level;
+    const on = span.end < today ? span.end : today;
+    const candidates = await this.rankingCandidates(q.level, own.subject, childLevel, on);
+    const rows = await mapLimited(candidates, 4, async (c): Promise<Omit<IndicatorRankingRow, 'rank'> & { keep: boolean }> => {
+      let value: IndicatorPeriodValue;
+      try {
+        value = (await this.evaluate(ctx, { indicator: def.code, level: childLevel, subject: c.id, ...one })).values[0]!;
+      } catch (e) {
+        // A child the indicator cannot be computed for (e.g. a division of another level) is listed without a figure.
+        if (!(e instanceof AppError) || (e.code !== 'invalid' && e.code !== 'not_found')) throw e;
+        value = { period: span.label, numerator: null, denominator: null, value: null, noData: true, reason: e.message };
+      }
+      const figure = !value.noData && ((value.numerator ?? 0) !== 0 || (value.denominator ?? 0) !== 0);
+      const division = childLevel === 'city' || childLevel === 'county';
+      const keep = !division || figure || (await this.deps.network.findOrganizations({ divisionCode: c.id }, 0, 1)).total > 0;
+      return { ...c, level: childLevel, value, keep };
+    });
+    return { ...base, childLevel, rows: rankRows(rows.filter((r) => r.keep).map(({ keep: _, ...r }) => r), def.direction) };
+  }
+
+  private async rankingCandidates(level: IndicatorLevel, subject: { id: string; divisionCode: string | null }, childLevel: IndicatorChildLevel, on: string): Promise<RankingCandidate[]> {
+    const division = (d: { code: string; name: string }): RankingCandidate => ({ id: d.code, name: d.name, tier: null, divisionCode: d.code, latitude: null, longitude: null });
+    if (level === 'province' || level === 'city') {
+      const children = await this.deps.network.childDivisions(subject.id);
+      if (childLevel === 'city' || level === 'city') return children.filter((d) => d.level === childLevel).map(division);
+      // A province's counties: those of its cities, and the counties placed directly under it (省直辖县级行政区划).
+      const nested = await Promise.all(children.filter((d) => d.level === 'city').map((d) => this.deps.network.childDivisions(d.code)));
+      return [...children, ...nested.flat()].filter((d) => d.level === 'county').map(division);
+    }
+    if (level === 'county' && childLevel === 'alliance') {
+      return (await this.deps.network.alliances(on))
+        .filter((a) => a.divisionCode && trimDivision(a.divisionCode).startsWith(subject.id) && (a.kind === 'county-community' || a.kind === 'city-group'))
+        .map((a) => ({ id: a.id, name: a.name, tier: null, divisionCode: a.divisionCode, latitude: null, longitude: null }));
+    }
+    const facilities =
+      level === 'county'
+        ? (await this.deps.network.findOrganizations({ divisionCode: subject.id, tiers: rankedTiers }, 0, 2000)).items
+        : await (async () => {
+            const ids = (await this.deps.network.members(subject.id, on)).filter((m) => rankedTiers.includes(m.tier)).map((m) => m.organizationId);
+            return ids.length ? (await this.deps.network.findOrganizations({ ids }, 0, 2000)).items : [];
+          })();
+    return facilities
+      .filter((o) => o.active)
+      .map((o) => ({ id: o.id, name: o.name, tier: o.tier, divisionCode: o.divisionCode, latitude: o.latitude, longitude: o.longitude }));
+  }
+
   private async resolveSubject(level: IndicatorLevel, key: string, today: string): Promise<ResolvedSubject> {
     if (level === 'facility') {
       const org = await this.deps.network.findOrganization(key);
@@ -427,6 +493,63 @@ interface ResolvedSubject {
   scope: EvaluationScope;
   /** Division whose configured targets apply. */
   targetDivision: string | null;
+}
+
+export interface RankingInput {
+  indicator: string;
+  level: IndicatorLevel;
+  subject: string;
+  period: IndicatorPeriod;
+  /** A period label or a date inside it; default: today's period. */
+  at?: string | undefined;
+  childLevel?: IndicatorChildLevel | undefined;
+}
+
+type RankingCandidate = Omit<IndicatorRankingRow, 'rank' | 'value' | 'level'>;
+
+/** Facilities a ranking lists: hospitals of the county and its township and community centers (villages are too many and too small). */
+const rankedTiers: readonly FacilityTier[] = ['county-hospital', 'county-tcm-hospital', 'county-mch-hospital', 'township-health-center', 'community-health-center'];
+
+/** The children a ranking lists, or why there are none (the level has none, or the indicator is not cut by it). */
+function rankingChildLevel(def: IndicatorDefinitionDto, level: IndicatorLevel, asked: IndicatorChildLevel | undefined): { level: IndicatorChildLevel } | { reason: string } {
+  const allowed: Record<IndicatorLevel, readonly IndicatorChildLevel[]> = {
+    province: ['city', 'county'], city: ['county'], county: ['facility', 'alliance'], alliance: ['facility'], facility: [],
+  };
+  const options = allowed[level];
+  if (asked && !options.includes(asked)) throw invalid(`${levelNames[level]}级不能按${levelNames[asked]}排名（可选：${options.map((o) => levelNames[o]).join('、') || '无'}）`, 'childLevel');
+  const candidates = asked ? [asked] : options;
+  const found = candidates.find((c) => def.levels.includes(c));
+  if (found) return { level: found };
+  if (options.length === 0) return { reason: '机构没有下级单位；请查看逐月趋势' };
+  return { reason: `指标“${def.nameZh}”不按${candidates.map((c) => levelNames[c]).join('或')}统计，无法排名` };
+}
+
+/** Best first by direction (neutral: largest first); ties share a rank; rows without a figure last, unranked, by name. */
+function rankRows(rows: readonly Omit<IndicatorRankingRow, 'rank'>[], direction: IndicatorDefinitionDto['direction']): IndicatorRankingRow[] {
+  const has = (r: Omit<IndicatorRankingRow, 'rank'>) => !r.value.noData && r.value.value !== null;
+  const sign = direction === 'lower-better' ? 1 : -1;
+  const ranked = rows.filter(has).sort((a, b) => sign * (a.value.value! - b.value.value!) || a.name.localeCompare(b.name, 'zh-CN'));
+  const out: IndicatorRankingRow[] = [];
+  ranked.forEach((r, i) => {
+    const prev = out[i - 1];
+    out.push({ ...r, rank: prev && prev.value.value === r.value.value ? prev.rank : i + 1 });
+  });
+  const rest = rows.filter((r) => !has(r)).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+  return [...out, ...rest.map((r) => ({ ...r, rank: null }))];
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 const areaOf = (trimmed: string): AreaFilter => ({ code: trimmed, exact: trimmed.length === 6 });

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { insertNowOrDeferred, isDeferring } from '../../db/deferred-writes.js';
 import { notifications, outboundMessages, patients, users } from '../../db/schema/index.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -25,6 +26,16 @@ export class NotificationRepository {
   async insertNew(rows: readonly NotificationInsert[]): Promise<NotificationRow[]> {
     if (rows.length === 0) return [];
     return this.db.insert(notifications).values([...rows]).onConflictDoNothing({ target: notifications.dedupeKey }).returning();
+  }
+
+  /**
+   * `insertNew`, or — inside the caller's deferred-write scope (src/db/deferred-writes.ts) — queued with the scope's
+   * other appends; then null, because what will have been inserted is not known yet.
+   */
+  async insertNewOrDefer(rows: readonly NotificationInsert[]): Promise<NotificationRow[] | null> {
+    if (!isDeferring(this.db)) return this.insertNew(rows);
+    await insertNowOrDeferred(this.db, notifications, rows, { onConflictDoNothing: notifications.dedupeKey });
+    return null;
   }
 
   private userWhere(userId: string, unreadOnly: boolean): SQL | undefined {

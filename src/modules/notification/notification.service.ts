@@ -23,6 +23,11 @@ export interface NotifyUsersInput {
   /** Idempotency key of the event; each user's row is keyed `${dedupeKey}:${userId}`. */
   dedupeKey: string;
   at: Date;
+  /**
+   * The ids were read from the database in the caller's transaction (a referral's requester, a facility's staff), so
+   * they need no existence check. Without it, ids of users that do not exist are dropped.
+   */
+  knownUserIds?: boolean;
 }
 
 export interface MessagePatientInput {
@@ -65,22 +70,24 @@ export class NotificationService {
    */
   async notifyUsers(tx: Db, input: NotifyUsersInput): Promise<NotificationDto[]> {
     const repo = new NotificationRepository(tx);
-    const userIds = await repo.existingUserIds([...new Set(input.userIds)]);
-    const rows = await repo.insertNew(
-      userIds.map((userId) => ({
-        id: newId(),
-        recipientUserId: userId,
-        kind: input.kind,
-        title: input.title,
-        body: input.body,
-        subjectType: input.subjectType ?? null,
-        subjectId: input.subjectId ?? null,
-        link: input.link ?? null,
-        dedupeKey: `${input.dedupeKey}:${userId}`,
-        createdAt: input.at,
-      })),
-    );
-    return rows.map(toNotificationDto);
+    const unique = [...new Set(input.userIds)];
+    const userIds = input.knownUserIds ? unique : await repo.existingUserIds(unique);
+    const rows = userIds.map((userId) => ({
+      id: newId(),
+      recipientUserId: userId,
+      kind: input.kind,
+      title: input.title,
+      body: input.body,
+      subjectType: input.subjectType ?? null,
+      subjectId: input.subjectId ?? null,
+      link: input.link ?? null,
+      dedupeKey: `${input.dedupeKey}:${userId}`,
+      createdAt: input.at,
+    }));
+    // Inside a deferred-write scope the rows go out with the step's other appends; what was inserted (a dedupe key may
+    // exist already) is then not known here, and nobody in such a scope asks.
+    const inserted = input.knownUserIds ? await repo.insertNewOrDefer(rows) : await repo.insertNew(rows);
+    return (inserted ?? []).map(toNotificationDto);
   }
 
   /**

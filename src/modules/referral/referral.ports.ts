@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { EscalationRung, Urgency } from '../../contracts/codes.js';
 import type { RoutingQuery, RoutingResultDto } from '../../contracts/referral.js';
@@ -27,12 +28,14 @@ export interface DeadlineRecordLike {
 }
 
 export interface DeadlinePort {
-  start(tx: Db, input: { subjectType: string; subjectId: string; step: string; urgency: Urgency; organizationId: string; at: Date }): Promise<unknown>;
+  start(tx: Db, input: { subjectType: string; subjectId: string; step: string; urgency: Urgency; organizationId: string; at: Date; meetStep?: string | undefined }): Promise<unknown>;
   meet(tx: Db, subjectType: string, subjectId: string, step: string, at: Date): Promise<unknown>;
   cancelAll(tx: Db, subjectType: string, subjectId: string, at: Date): Promise<unknown>;
   pause(tx: Db, subjectType: string, subjectId: string, at: Date): Promise<unknown>;
   resume(tx: Db, subjectType: string, subjectId: string, at: Date): Promise<unknown>;
   live(db: Db, subjectType: string, subjectIds: readonly string[]): Promise<Map<string, LiveDeadline>>;
+  /** `live` for one subject as a scalar sub-query returning JSON (step, dueAt, state, overdueAt, escalationLevel). */
+  liveSql(subjectType: string, subjectId: string): SQL;
   registerSubject(handler: {
     subjectType: string;
     recipientsFor(db: Db, d: DeadlineRecordLike, rung: EscalationRung): Promise<string[]>;
@@ -42,7 +45,7 @@ export interface DeadlinePort {
 }
 
 export interface NotificationPort {
-  notifyUsers(tx: Db, n: { userIds: readonly string[]; kind: string; title: string; body: string; subjectType?: string; subjectId?: string; link?: string; dedupeKey: string; at: Date }): Promise<unknown>;
+  notifyUsers(tx: Db, n: { userIds: readonly string[]; kind: string; title: string; body: string; subjectType?: string; subjectId?: string; link?: string; dedupeKey: string; at: Date; knownUserIds?: boolean }): Promise<unknown>;
   messagePatient(tx: Db, m: { patientId: string; phone: string; channels: ('sms' | 'wechat')[]; body: string; dedupeKey: string; at: Date }): Promise<unknown>;
 }
 

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.js';
+import { insertNowOrDeferred, withDeferredWrites } from '../../db/deferred-writes.js';
 import {
   alliances, appointments, bedReservations, carePlans, carePlanTasks, departments, organizations, patients, referralEvents, referrals, userRoles, users,
 } from '../../db/schema/index.js';
@@ -63,7 +64,8 @@ export class ReferralRepository {
   constructor(private readonly db: Db) {}
 
   transaction<T>(fn: (repo: ReferralRepository, tx: Db) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(new ReferralRepository(tx as unknown as Db), tx as unknown as Db));
+    // Timeline events, audit rows and notifications of the step go out as one statement before the commit.
+    return this.db.transaction((tx) => withDeferredWrites(tx as unknown as Db, () => fn(new ReferralRepository(tx as unknown as Db), tx as unknown as Db)));
   }
 
   async nextNumber(): Promise<number> {
@@ -101,7 +103,7 @@ export class ReferralRepository {
   }
 
   async insertEvents(rows: readonly ReferralEventInsert[]): Promise<void> {
-    if (rows.length) await this.db.insert(referralEvents).values([...rows]);
+    await insertNowOrDeferred(this.db, referralEvents, rows);
   }
 
   async events(referralId: string) {
@@ -167,12 +169,17 @@ export class ReferralRepository {
    * Names for a referral's DTO: patient, organizations, departments, assigned user. Primary-key look-ups as scalar
    * sub-selects: one round trip, and far cheaper to plan than an eight-way join (measured in bench/referral.ts).
    */
-  async display(row: ReferralRow) {
+  /**
+   * Everything a referral's answer shows beyond its own row, in one query: names, the live booking (as `bookingOf`)
+   * and, when `liveDeadline` is given (a sub-query of the deadline module), the live deadline.
+   */
+  async display(row: ReferralRow, liveDeadline?: SQL) {
     const name = (table: string, id: string | null) => (id ? sql`(select name from ${sql.identifier(table)} where id = ${id})` : sql`null::text`);
     const [r] = await queryRows<{
       patient_name: string; patient_sex: string; patient_birth_date: string; patient_id_number: string | null; patient_phone: string | null;
       origin_name: string; destination_name: string; recommended_name: string | null; origin_department_name: string | null;
       destination_department_name: string | null; assigned_user_name: string | null;
+      booking: BookingJson | string | null; deadline: LiveDeadlineJson | string | null;
     }>(
       this.db,
       sql`select p.name as patient_name, p.sex as patient_sex, p.birth_date::text as patient_birth_date, p.id_number as patient_id_number,
@@ -182,13 +189,23 @@ export class ReferralRepository {
                  ${name('organizations', row.recommendedOrganizationId)} as recommended_name,
                  ${name('departments', row.originDepartmentId)} as origin_department_name,
                  ${name('departments', row.destinationDepartmentId)} as destination_department_name,
-                 ${row.assignedUserId ? sql`(select display_name from users where id = ${row.assignedUserId})` : sql`null::text`} as assigned_user_name
+                 ${row.assignedUserId ? sql`(select display_name from users where id = ${row.assignedUserId})` : sql`null::text`} as assigned_user_name,
+                 (select json_build_object('kind', x.kind, 'id', x.id, 'start', x.start, 'end', x."end", 'departmentName', x.department_name, 'status', x.status, 'notice', x.notice)
+                    from (${bookingSql(row.id)}) x) as booking,
+                 ${liveDeadline ?? sql`null::json`} as deadline
           from patients p where p.id = ${row.patientId}`,
     );
+    const json = <T>(v: T | string | null): T | null => (v == null ? null : typeof v === 'string' ? (JSON.parse(v) as T) : v);
+    const b = json(r!.booking);
+    const d = json(r!.deadline);
     return {
       patientName: r!.patient_name, patientSex: r!.patient_sex, patientBirthDate: r!.patient_birth_date, patientIdNumber: r!.patient_id_number,
       patientPhone: r!.patient_phone, originName: r!.origin_name, destinationName: r!.destination_name, recommendedName: r!.recommended_name,
       originDepartmentName: r!.origin_department_name, destinationDepartmentName: r!.destination_department_name, assignedUserName: r!.assigned_user_name,
+      booking: b ? toBookingView(b) : null,
+      deadline: d
+        ? { subjectId: row.id, step: d.step, dueAt: new Date(d.dueAt), state: d.state, overdueAt: d.overdueAt ? new Date(d.overdueAt) : null, escalationLevel: d.escalationLevel }
+        : null,
     };
   }
 
@@ -327,22 +344,11 @@ export class ReferralRepository {
 
   /** The live booking of a referral: its appointment (slot) or its held bed with the admission notice. */
   async bookingOf(referralId: string): Promise<BookingView | null> {
-    const [b] = await queryRows<{ kind: 'appointment' | 'bed'; id: string; start: Date | string; end: Date | string | null; department_name: string; status: string; notice: string | null }>(
+    const [b] = await queryRows<BookingJson>(
       this.db,
-      sql`(select 'appointment' as kind, a.id, s.start, s."end", d.name as department_name, a.status, null::text as notice, a.booked_at as at
-             from appointments a join slots s on s.id = a.slot_id join departments d on d.id = s.department_id
-            where a.referral_id = ${referralId} and a.status in ('booked', 'fulfilled'))
-          union all
-          (select 'bed', b.id, (b.day::timestamp at time zone 'Asia/Shanghai'), null, d.name, b.status, b.admission_notice_number, b.created_at
-             from bed_reservations b join bed_pools p on p.id = b.bed_pool_id join departments d on d.id = p.department_id
-            where b.referral_id = ${referralId} and b.status in ('held', 'admitted'))
-          order by at desc limit 1`,
+      sql`select kind, id, start, "end", department_name as "departmentName", status, notice from (${bookingSql(referralId)}) x`,
     );
-    if (!b) return null;
-    return {
-      kind: b.kind, id: b.id, start: new Date(b.start).toISOString(), end: b.end == null ? null : new Date(b.end).toISOString(),
-      departmentName: b.department_name, status: b.status, admissionNoticeNumber: b.notice,
-    };
+    return b ? toBookingView(b) : null;
   }
 
   /** Does an open referral give this organization a reason to see the patient (access basis `open-referral`)? */
@@ -358,4 +364,41 @@ export class ReferralRepository {
     );
     return rows.length > 0;
   }
+}
+
+/** The live booking of a referral: its appointment (slot) or its held bed with the admission notice; the newest. */
+function bookingSql(referralId: string): SQL {
+  return sql`(select 'appointment' as kind, a.id, s.start, s."end", d.name as department_name, a.status, null::text as notice, a.booked_at as at
+                from appointments a join slots s on s.id = a.slot_id join departments d on d.id = s.department_id
+               where a.referral_id = ${referralId} and a.status in ('booked', 'fulfilled'))
+             union all
+             (select 'bed', b.id, (b.day::timestamp at time zone 'Asia/Shanghai'), null, d.name, b.status, b.admission_notice_number, b.created_at
+                from bed_reservations b join bed_pools p on p.id = b.bed_pool_id join departments d on d.id = p.department_id
+               where b.referral_id = ${referralId} and b.status in ('held', 'admitted'))
+             order by at desc limit 1`;
+}
+
+interface BookingJson {
+  kind: 'appointment' | 'bed';
+  id: string;
+  start: Date | string;
+  end: Date | string | null;
+  departmentName: string;
+  status: string;
+  notice: string | null;
+}
+
+interface LiveDeadlineJson {
+  step: string;
+  dueAt: string;
+  state: 'running' | 'paused';
+  overdueAt: string | null;
+  escalationLevel: number;
+}
+
+function toBookingView(b: BookingJson): BookingView {
+  return {
+    kind: b.kind, id: b.id, start: new Date(b.start).toISOString(), end: b.end == null ? null : new Date(b.end).toISOString(),
+    departmentName: b.departmentName, status: b.status, admissionNoticeNumber: b.notice,
+  };
 }

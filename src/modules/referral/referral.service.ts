@@ -286,9 +286,37 @@ export class ReferralService {
   // ---- transitions
 
   async transition(ctx: RequestContext, id: string, input: ReferralTransitionInput | ({ action: 'unbook' } & Omit<ReferralTransitionInput, 'action'>)): Promise<ReferralDto> {
-    const { parties } = await this.loadForActor(ctx, id, 'update');
-    const updated = await this.repo.transaction(async (repo, tx) => this.applyTransition(ctx, repo, tx, id, input, parties));
+    const updated = await this.inLockedTransaction(ctx, id, (repo, tx, row, parties) => this.applyTransition(ctx, repo, tx, id, input, parties, { locked: row }));
     return this.afterWrite(ctx, updated);
+  }
+
+  /**
+   * A write to one referral: its row is locked and read once, the actor's parties decided on that row, then `fn` runs
+   * in the same transaction. A stranger is refused with 403 and the refusal audited after the rollback.
+   */
+  private async inLockedTransaction<T>(
+    ctx: RequestContext,
+    id: string,
+    fn: (repo: ReferralRepository, tx: Db, row: ReferralRow, parties: Party[]) => Promise<T>,
+  ): Promise<T> {
+    const desk = await this.deskOrganizations(ctx);
+    let refused: ReferralRow | null = null;
+    try {
+      return await this.repo.transaction(async (repo, tx) => {
+        const row = await repo.byIdForUpdate(id);
+        if (!row) throw notFound(`转诊单 ${id} 不存在`);
+        const parties = partiesOf(ctx.actor, row, desk);
+        if (parties.length === 0) {
+          refused = row;
+          throw forbidden('无权查看该转诊单：本机构既不是转出方也不是接收方，且不在本医共体转诊服务中心的职责范围内');
+        }
+        return fn(repo, tx, row, parties);
+      });
+    } catch (e) {
+      const r = refused as ReferralRow | null;
+      if (r) await this.deps.audit.record(ctx, [{ action: 'update', resourceType: 'Referral', resourceId: id, patientId: r.patientId, basis: 'none', outcome: 'denied' }]);
+      throw e;
+    }
   }
 
   /**
@@ -302,9 +330,10 @@ export class ReferralService {
     id: string,
     input: { action: TransitionAction } & Omit<Partial<ReferralTransitionInput>, 'action'>,
     parties: readonly Party[],
-    extra: { detail?: Record<string, unknown>; set?: Partial<ReferralRow> } = {},
+    extra: { detail?: Record<string, unknown>; set?: Partial<ReferralRow>; locked?: ReferralRow } = {},
   ): Promise<ReferralRow> {
-    const row = await repo.byIdForUpdate(id);
+    // The caller may have locked and read the row already in this transaction.
+    const row = extra.locked ?? (await repo.byIdForUpdate(id));
     if (!row) throw notFound(`转诊单 ${id} 不存在`);
     if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
       throw new AppError('conflict', '该转诊单已被他人更新，请刷新后重试', { detail: { currentVersion: row.version } });
@@ -395,9 +424,11 @@ export class ReferralService {
       if (afterStep) await d.start(tx, { subjectType: REFERRAL_SUBJECT, subjectId: after.id, step: afterStep, urgency: after.urgency, organizationId: after.destinationOrganizationId, at });
       return;
     }
-    if (beforeStep && beforeStep !== afterStep) await d.meet(tx, REFERRAL_SUBJECT, after.id, beforeStep, at);
     if (afterStep && afterStep !== beforeStep) {
-      await d.start(tx, { subjectType: REFERRAL_SUBJECT, subjectId: after.id, step: afterStep, urgency: after.urgency, organizationId: after.destinationOrganizationId, at });
+      // The step done is met in the same statement that starts the next one.
+      await d.start(tx, { subjectType: REFERRAL_SUBJECT, subjectId: after.id, step: afterStep, urgency: after.urgency, organizationId: after.destinationOrganizationId, at, meetStep: beforeStep ?? undefined });
+    } else if (beforeStep && beforeStep !== afterStep) {
+      await d.meet(tx, REFERRAL_SUBJECT, after.id, beforeStep, at);
     }
   }
 
@@ -420,14 +451,12 @@ export class ReferralService {
 
   /** Books a reserved slot for an accepted up-referral; the slot and the state change commit together or not at all. */
   async bookSlot(ctx: RequestContext, id: string, slotId: string): Promise<ReferralDto> {
-    const { parties } = await this.loadForActor(ctx, id, 'update');
     let updated: ReferralRow;
     try {
-      updated = await this.repo.transaction(async (repo, tx) => {
-        const row = await repo.byIdForUpdate(id);
-        if (!row) throw notFound(`转诊单 ${id} 不存在`);
+      updated = await this.inLockedTransaction(ctx, id, async (repo, tx, row, parties) => {
         const booked = await this.deps.capacity.bookSlotInTx(tx, { ...this.bookingParty(row, ctx), slotId });
         const moved = await this.applyTransition(ctx, repo, tx, id, { action: 'book' }, parties, {
+          locked: row,
           set: { noCapacitySince: null },
           detail: { appointmentId: booked.appointmentId, slotId, start: iso(booked.start), departmentName: booked.departmentName },
         });
@@ -451,13 +480,11 @@ export class ReferralService {
 
   /** Holds a reserved bed and issues the admission notice (入院通知) to the sender and the patient the same day. */
   async bookBed(ctx: RequestContext, id: string, bedPoolId: string, day: string): Promise<ReferralDto> {
-    const { parties } = await this.loadForActor(ctx, id, 'update');
     if (day < shanghaiDate(ctx.clock.now())) throw invalid('入院日期不能早于今天', 'day');
-    await this.repo.transaction(async (repo, tx) => {
-      const row = await repo.byIdForUpdate(id);
-      if (!row) throw notFound(`转诊单 ${id} 不存在`);
+    await this.inLockedTransaction(ctx, id, async (repo, tx, row, parties) => {
       const bed = await this.deps.capacity.bookBedInTx(tx, { ...this.bookingParty(row, ctx), bedPoolId, day });
       const updated = await this.applyTransition(ctx, repo, tx, id, { action: 'book' }, parties, {
+        locked: row,
         set: { noCapacitySince: null },
         detail: { bedReservationId: bed.reservationId, day, admissionNoticeNumber: bed.admissionNoticeNumber, departmentName: bed.departmentName },
       });
@@ -465,7 +492,7 @@ export class ReferralService {
       const dest = await repo.organization(row.destinationOrganizationId);
       const text = `入院通知 ${bed.admissionNoticeNumber}：${patient?.name ?? ''} 请于 ${day} 到 ${dest?.name ?? ''}${bed.departmentName} 办理入院（转诊单 ${row.number}）。`;
       if (updated.requesterUserId) {
-        await this.deps.notifications.notifyUsers(tx, { userIds: [updated.requesterUserId], kind: 'admission-notice', title: `入院通知：${patient?.name ?? ''}`, body: text, subjectType: REFERRAL_SUBJECT, subjectId: id, link: `/referrals/${id}`, dedupeKey: `referral:${id}:admission:${bed.reservationId}`, at: ctx.clock.now() });
+        await this.deps.notifications.notifyUsers(tx, { userIds: [updated.requesterUserId], kind: 'admission-notice', title: `入院通知：${patient?.name ?? ''}`, body: text, subjectType: REFERRAL_SUBJECT, subjectId: id, link: `/referrals/${id}`, dedupeKey: `referral:${id}:admission:${bed.reservationId}`, at: ctx.clock.now(), knownUserIds: true });
       }
       if (patient?.phone) {
         await this.deps.notifications.messagePatient(tx, { patientId: row.patientId, phone: patient.phone, channels: ['sms', 'wechat'], body: `【医联】${text}请携带身份证、医保卡及转诊单。`, dedupeKey: `referral:${id}:admission:${bed.reservationId}`, at: ctx.clock.now() });
@@ -604,13 +631,13 @@ export class ReferralService {
   }
 
   private async toDto(row: ReferralRow, parties: readonly Party[], preloadedLive?: Map<string, LiveDeadline>): Promise<ReferralDto> {
-    const [names, live, booking, plan] = await Promise.all([
-      this.repo.display(row),
-      preloadedLive ?? this.deps.deadlines.live(this.db, REFERRAL_SUBJECT, [row.id]),
-      this.repo.bookingOf(row.id),
+    // One query for names, booking and live deadline (the deadline from the page's batch read when a list gave it).
+    const [names, plan] = await Promise.all([
+      this.repo.display(row, preloadedLive ? undefined : this.deps.deadlines.liveSql(REFERRAL_SUBJECT, row.id)),
       row.direction === 'down' ? this.repo.carePlan(row.id) : Promise.resolve(null),
     ]);
-    const d = live.get(row.id);
+    const booking = names.booking;
+    const d = preloadedLive ? preloadedLive.get(row.id) : names.deadline;
     const allowed: string[] = allowedTransitions(
       { status: row.status, subState: row.subState, direction: row.direction, heldFromStatus: row.heldFromStatus, heldFromSubState: row.heldFromSubState },
       parties,
@@ -720,7 +747,7 @@ export class ReferralService {
     const link = `/referrals/${r.id}`;
     const key = `referral:${r.id}:${action}:${r.version}`;
     const send = async (userIds: string[], title: string, body: string) => {
-      if (userIds.length) await this.deps.notifications.notifyUsers(tx, { userIds, kind: `referral-${action}`, title, body, subjectType: REFERRAL_SUBJECT, subjectId: r.id, link, dedupeKey: key, at });
+      if (userIds.length) await this.deps.notifications.notifyUsers(tx, { userIds, kind: `referral-${action}`, title, body, subjectType: REFERRAL_SUBJECT, subjectId: r.id, link, dedupeKey: key, at, knownUserIds: true });
     };
     const toSender = r.requesterUserId ? [r.requesterUserId] : await repo.userIdsAt(r.originOrganizationId, clinicalRoles);
     const label = `${r.number}（${r.diagnosisName}）`;

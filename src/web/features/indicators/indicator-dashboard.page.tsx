@@ -1,37 +1,40 @@
-import { DownloadOutlined, FundOutlined, RightOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, DatePicker, Empty, Flex, Row, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { DownloadOutlined, FundOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Col, DatePicker, Empty, Flex, Row, Segmented, Select, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
-import type { IndicatorDefinitionDto, IndicatorLevel, IndicatorPeriod, IndicatorPeriodValue, IndicatorUnit } from '../../../contracts/indicator.js';
+import { useSearchParams } from 'react-router';
+import type { IndicatorDefinitionDto, IndicatorLevel, IndicatorPeriod, IndicatorUnit } from '../../../contracts/indicator.js';
 import { facilityTiers } from '../../../contracts/codes.js';
 import { isApiError } from '../../api/client.js';
 import { useCurrentUser } from '../../app/require-auth.js';
 import { EmptyState } from '../../components/empty-state.js';
-import { TierTag } from '../../components/labels.js';
 import { OrganizationSelect } from '../../components/organization-select.js';
-import { PageHeader } from '../../components/page-header.js';
+import { PageHeader, type Crumb } from '../../components/page-header.js';
 import { Loading, QueryError } from '../../components/query-state.js';
 import { homeCountyCode } from '../../config.js';
 import { errorText } from '../../lib/errors.js';
 import { shanghaiDate } from '../../lib/format.js';
-import { useAllianceMembers, useAlliances, useDivision, useDivisions, useOrganizations } from '../network/network.api.js';
-import { useIndicatorDefinitions, useIndicatorValuesForSubjects, useIndicatorValuesMany, type ValuesQuery } from './indicators.api.js';
+import { useAlliances, useDivisions } from '../network/network.api.js';
+import { useDivisionNames, useIndicatorDefinitions, useIndicatorRanking, useIndicatorValuesMany, type ValuesQuery } from './indicators.api.js';
 import {
-  type CardFigure, currentValue, dashboardLevels, dashboardSearch, type DashboardState, exportFileName, exportSheets, formatTerm,
-  formatValue, isMoneyTerm, type Lang, type Light, lightColors, noActivity, parseDashboardState, periodLabel, rankedTiers, rankFacilities, type RankInput,
-  trafficLight, unsupportedReason,
+  type CardFigure, currentValue, dashboardLevels, dashboardSearch, type DashboardState, divisionTrail, drillState, exportFileName, exportSheets,
+  formatTerm, formatValue, isMoneyTerm, type Lang, type Light, lightColors, noActivity, parseDashboardState, periodLabel, unsupportedReason,
 } from './indicators.model.js';
 import { IndicatorTrendChart } from './indicator-trend-chart.js';
+import { IndicatorCountyMap } from './indicator-county-map.js';
+import { IndicatorPeriodsCard, IndicatorRankingCard, LightDot, lightOf } from './indicator-ranking.js';
+import { IndicatorTargetsCard } from './indicator-targets.js';
 
 const units: readonly IndicatorUnit[] = ['percent', 'count', 'yuan', 'per-10000'];
 const lights: readonly Light[] = ['green', 'amber', 'red', 'neutral', 'none'];
+const areaLevels: readonly IndicatorLevel[] = ['province', 'city', 'county'];
 
 /**
- * 监测指标: every shipped indicator for one subject (county, alliance, facility) against its target, the trend of the
- * chosen one, the ranking of the county's (or alliance's) hospitals and township centers, drill-down to a facility,
- * export to Excel. The state lives in the URL, so a drill-down is a link and a view can be shared.
+ * 监测指标: every shipped indicator for one subject (province, city, county, alliance, facility) against its target,
+ * the trend of the chosen one, the ranking of the subject's children with drill-down (province → city → county →
+ * facility → months), the county's schematic map of township results, targets, export to Excel. The state lives in
+ * the URL, so a drill-down is a link, the browser's back button goes back up, and a view can be shared.
  */
 export function IndicatorDashboardPage() {
   const { t, i18n } = useTranslation();
@@ -42,17 +45,21 @@ export function IndicatorDashboardPage() {
   const [params, setParams] = useSearchParams();
 
   const areaReader = me.roles.some((r) => r === 'commission-officer' || r === 'system-admin');
+  const canEditTargets = areaReader;
   const alliances = useAlliances();
   const ownAlliances = useMemo(
     () => (alliances.data ?? []).filter((a) => areaReader || (me.organization && a.leadOrganizationId === me.organization.id)),
     [alliances.data, areaReader, me.organization],
   );
   const levels: IndicatorLevel[] = areaReader ? [...dashboardLevels] : ['alliance', 'facility'];
-  const state = parseDashboardState(params, {
-    level: areaReader ? 'county' : 'alliance',
-    today,
-    subjectFor: (level) => (level === 'county' ? homeCountyCode : level === 'alliance' && !areaReader ? (ownAlliances[0]?.id ?? '') : ''),
-  });
+  const homeTrail = divisionTrail(homeCountyCode);
+  const defaultSubject = (level: IndicatorLevel, from: string | null = null): string => {
+    if (level === 'province' || level === 'city' || level === 'county') {
+      return (divisionTrail(from).find((x) => x.level === level) ?? homeTrail.find((x) => x.level === level))?.code ?? '';
+    }
+    return level === 'alliance' && !areaReader ? (ownAlliances[0]?.id ?? '') : '';
+  };
+  const state = parseDashboardState(params, { level: areaReader ? 'county' : 'alliance', today, subjectFor: (level) => defaultSubject(level) });
   const update = useCallback(
     (patch: Partial<DashboardState>) => setParams(new URLSearchParams(dashboardSearch({ ...state, ...patch })), { replace: false }),
     [setParams, state],
@@ -67,7 +74,23 @@ export function IndicatorDashboardPage() {
   const selected = defs.find((d) => d.code === state.indicator) ?? defs.find((d, i) => codes[i] !== null) ?? null;
   const selectedIndex = selected ? defs.indexOf(selected) : -1;
   const selectedResult = selectedIndex >= 0 ? results[selectedIndex] : undefined;
-  const subjectName = results.find((r) => r.data)?.data?.subject.name ?? '';
+  const subjectInfo = results.find((r) => r.data)?.data?.subject;
+  const subjectName = subjectInfo?.name ?? '';
+
+  // ---- where the subject sits: breadcrumbs province › city › county › (alliance | facility)
+  const subjectDivision = areaLevels.includes(state.level) ? state.subject : (subjectInfo?.divisionCode ?? null);
+  const trail = divisionTrail(subjectDivision);
+  const trailNames = useDivisionNames(trail.map((x) => x.code));
+  const nameOf = (code: string) => trailNames[trail.findIndex((x) => x.code === code)]?.data?.name ?? code;
+  const crumbs: Crumb[] = [
+    { title: t('indicators.title'), path: '/indicators' },
+    ...trail.map((x) => ({
+      title: nameOf(x.code),
+      ...(areaReader && !(x.code === state.subject && x.level === state.level) ? { path: `/indicators${dashboardSearch({ ...state, level: x.level, subject: x.code })}` } : {}),
+    })),
+    ...(state.level === 'alliance' || state.level === 'facility' ? [{ title: subjectName || '…' }] : []),
+  ];
+  const trailText = [...trail.map((x) => nameOf(x.code)), ...(state.level === 'alliance' || state.level === 'facility' ? [subjectName] : [])].join(' › ');
 
   const cards: CardFigure[] = defs.map((d, i) => {
     const why = unsupportedReason(d, state.level, state.period);
@@ -83,31 +106,23 @@ export function IndicatorDashboardPage() {
   const name = (d: IndicatorDefinitionDto) => (lang === 'en' ? d.nameEn : d.nameZh);
   const fmt = (d: IndicatorDefinitionDto) => (v: number | null) => formatValue(v, d.unit, lang);
 
-  // ---- ranking of facilities (county or alliance level, indicators cut by facility)
-  const rankable = Boolean(selected && selected.levels.includes('facility') && selected.periods.includes(state.period) && state.level !== 'facility');
-  const countyOrgs = useOrganizations(
-    { divisionCode: state.subject, pageSize: 500, page: 1, sort: 'tier' },
-    rankable && state.level === 'county' && /^\d{6}$/.test(state.subject),
-  );
-  const members = useAllianceMembers(rankable && state.level === 'alliance' ? state.subject : null, today);
-  const facilities: Omit<RankInput, 'value'>[] = useMemo(() => {
-    if (!rankable) return [];
-    if (state.level === 'county')
-      return (countyOrgs.data?.items ?? []).filter((o) => o.active && rankedTiers.includes(o.tier)).map((o) => ({ id: o.id, name: o.name, tier: o.tier }));
-    return (members.data ?? []).filter((m) => rankedTiers.includes(m.tier)).map((m) => ({ id: m.organizationId, name: m.organizationName, tier: m.tier }));
-  }, [rankable, state.level, countyOrgs.data, members.data]);
-  const rankingResults = useIndicatorValuesForSubjects(
-    rankable ? (selected?.code ?? null) : null,
-    facilities.map((f) => f.id),
-    { level: 'facility', period: state.period, from: state.to, to: state.to },
-  );
-  const ranking =
-    selected && rankable
-      ? rankFacilities(facilities.map((f, i) => ({ ...f, value: currentValue(rankingResults[i]?.data?.values) })), selected.direction)
-      : [];
-  // isLoading, not isPending: the list query of the other level is disabled and stays "pending" for ever.
-  const rankingPending = rankable && ((state.level === 'county' ? countyOrgs.isLoading : members.isLoading) || rankingResults.some((r) => r.isLoading));
-  const rankingPeriod = ranking.find((r) => r.value)?.value?.period ?? state.to;
+  // ---- ranking of the subject's children (one server request), for the last period of the range
+  const [provinceChildren, setProvinceChildren] = useState<'city' | 'county'>('city');
+  const rankable = Boolean(selected && state.level !== 'facility' && !unsupportedReason(selected, state.level, state.period));
+  const ranking = useIndicatorRanking(rankable ? (selected?.code ?? null) : null, {
+    level: state.level, subject: state.subject, period: state.period, at: state.to, ...(state.level === 'province' ? { childLevel: provinceChildren } : {}),
+  });
+
+  // ---- targets apply to a division: the subject's, or an alliance's county
+  const targetDivision =
+    areaLevels.includes(state.level) ? { code: state.subject, name: subjectName || nameOf(state.subject) }
+    : state.level === 'alliance' && subjectInfo?.divisionCode ? { code: subjectInfo.divisionCode, name: nameOf(subjectInfo.divisionCode.slice(0, 6)) }
+    : null;
+  const targetYears = useMemo(() => {
+    const out: number[] = [];
+    for (let y = Number(state.from.slice(0, 4)); y <= Number(state.to.slice(0, 4)) + 1; y++) out.push(y);
+    return out;
+  }, [state.from, state.to]);
 
   // ---- export
   const [exporting, setExporting] = useState(false);
@@ -117,13 +132,15 @@ export function IndicatorDashboardPage() {
       const h = {
         code: t('indicators.col.code'), indicator: t('indicators.col.indicator'), period: t('indicators.col.period'), value: t('indicators.col.value'),
         unit: t('indicators.col.unit'), numerator: t('indicators.numerator'), denominator: t('indicators.denominator'), target: t('indicators.target'),
-        status: t('indicators.col.status'), note: t('indicators.col.note'), rank: t('indicators.col.rank'), facility: t('indicators.col.facility'),
-        tier: t('indicators.col.tier'),
+        status: t('indicators.col.status'), note: t('indicators.col.note'), rank: t('indicators.col.rank'), facility: t('indicators.col.subject'),
+        tier: t('indicators.col.tier'), level: t('indicators.col.level'),
       };
+      const rk = ranking.data;
       const sheets = exportSheets(
         {
           lang,
           h,
+          levels: Object.fromEntries(dashboardLevels.map((l) => [l, t(`indicators.level.${l}`)])) as Record<IndicatorLevel, string>,
           units: Object.fromEntries(units.map((u) => [u, t(`indicators.unit.${u}`)])) as Record<IndicatorUnit, string>,
           lights: Object.fromEntries(lights.map((l) => [l, t(`indicators.light.${l}`)])) as Record<Light, string>,
           tiers: Object.fromEntries(facilityTiers.map((x) => [x, t(`tier.${x}`)])),
@@ -133,13 +150,17 @@ export function IndicatorDashboardPage() {
           rankingSheet: t('indicators.sheet.ranking'),
           caption: [
             `${t('indicators.title')} · ${t(`indicators.level.${state.level}`)}：${subjectName || state.subject}`,
+            ...(trailText ? [`${t('indicators.exportPath')}：${trailText}`] : []),
             `${t('indicators.col.period')}：${periodLabel(state.from, lang)} – ${periodLabel(state.to, lang)}（${t(`indicators.period.${state.period}`)}）`,
+            `${t('indicators.exportLights')}`,
             `${t('indicators.exportedAt')}：${dayjs().format('YYYY-MM-DD HH:mm')}`,
           ],
         },
         cards,
         selected && selectedResult?.data ? { definition: selected, values: selectedResult.data.values } : null,
-        selected && rankable && ranking.length ? { definition: selected, period: rankingPeriod, rows: ranking } : null,
+        selected && rk && rk.definition.code === selected.code && rk.childLevel
+          ? { definition: selected, period: rk.label, parent: { name: rk.subject.name, level: rk.level, value: rk.parent }, rows: rk.rows }
+          : null,
       );
       const { downloadWorkbook } = await import('./indicators.export.js');
       await downloadWorkbook(sheets, exportFileName(subjectName || state.subject, state.from, state.to, 'xlsx'));
@@ -152,13 +173,14 @@ export function IndicatorDashboardPage() {
 
   if (definitions.isError) return <QueryError error={definitions.error} onRetry={() => void definitions.refetch()} />;
   const forbidden = results.find((r) => isApiError(r.error) && r.error.status === 403);
+  const unsupportedSelected = selected ? unsupportedReason(selected, state.level, state.period) : null;
 
   return (
     <div className="page">
       <PageHeader
         title={t('indicators.title')}
         subtitle={subjectName || undefined}
-        crumbs={[{ title: t('indicators.title') }]}
+        crumbs={crumbs}
         extra={
           <Button icon={<DownloadOutlined />} onClick={() => void doExport()} loading={exporting} disabled={!defs.length || !state.subject}>
             {t('indicators.export')}
@@ -172,9 +194,7 @@ export function IndicatorDashboardPage() {
             <Segmented<IndicatorLevel>
               value={state.level}
               options={levels.map((l) => ({ value: l, label: t(`indicators.level.${l}`) }))}
-              onChange={(level) =>
-                update({ level, subject: level === 'county' ? homeCountyCode : level === 'alliance' && !areaReader ? (ownAlliances[0]?.id ?? '') : '' })
-              }
+              onChange={(level) => update({ level, subject: defaultSubject(level, subjectDivision) })}
             />
           </Space>
           <SubjectPicker state={state} subjectName={subjectName} alliances={ownAlliances} onChange={(subject) => update({ subject })} />
@@ -208,7 +228,7 @@ export function IndicatorDashboardPage() {
       ) : forbidden ? (
         <QueryError error={forbidden.error} />
       ) : definitions.isPending ? (
-        <Loading />
+        <Loading tip={t('indicators.loadingDefinitions')} />
       ) : (
         <>
           {empty && settled && (
@@ -220,7 +240,7 @@ export function IndicatorDashboardPage() {
                 <div>
                   <div>{t('indicators.emptyHint')}</div>
                   <Typography.Text code copyable>
-                    npx yilian generate activity --county 350821 --year 2026 --load
+                    {`npx yilian generate activity --county ${homeCountyCode} --year ${state.to.slice(0, 4)} --load`}
                   </Typography.Text>
                   <div className="muted" style={{ marginTop: 4 }}>{t('indicators.emptyHint2')}</div>
                 </div>
@@ -244,7 +264,7 @@ export function IndicatorDashboardPage() {
 
           {selected && (
             <Row gutter={[16, 16]}>
-              <Col xs={24} xl={rankable ? 14 : 24}>
+              <Col xs={24} xl={14}>
                 <Card
                   variant="borderless"
                   className="full-height"
@@ -256,12 +276,15 @@ export function IndicatorDashboardPage() {
                   }
                   extra={<Typography.Text type="secondary">{t(`indicators.period.${state.period}`)}</Typography.Text>}
                 >
-                  {unsupportedReason(selected, state.level, state.period) ? (
+                  {unsupportedSelected ? (
                     <EmptyState simple description={cards[selectedIndex]?.note} />
                   ) : selectedResult?.isError ? (
                     <QueryError error={selectedResult.error} onRetry={() => void selectedResult.refetch()} />
                   ) : selectedResult?.data ? (
                     <>
+                      {selectedResult.data.values.every((v) => v.noData) && (
+                        <Alert type="info" showIcon style={{ marginBottom: 8 }} title={t('indicators.trendNoData')} description={selectedResult.data.values[0]?.reason} />
+                      )}
                       <IndicatorTrendChart
                         data={selectedResult.data.values.map((v) => ({
                           label: periodLabel(v.period, lang),
@@ -276,93 +299,53 @@ export function IndicatorDashboardPage() {
                       <DefinitionNote definition={selected} />
                     </>
                   ) : (
-                    <Loading height={300} />
+                    <Loading height={300} tip={t('indicators.computing')} />
                   )}
                 </Card>
               </Col>
-              {rankable && (
-                <Col xs={24} xl={10}>
-                  <Card
-                    variant="borderless"
-                    className="full-height"
-                    title={t('indicators.rankingTitle', { period: periodLabel(rankingPeriod, lang) })}
-                  >
-                    <div className="table-note" style={{ marginBottom: 8 }}>{t('indicators.rankingNote')}</div>
-                    <Table
-                      rowKey="id"
-                      size="small"
-                      loading={rankingPending}
-                      dataSource={ranking}
-                      pagination={{ pageSize: 10, hideOnSinglePage: true, size: 'small' }}
-                      locale={{ emptyText: <EmptyState simple description={t('indicators.noFacilities')} /> }}
-                      columns={[
-                        { title: t('indicators.col.rank'), dataIndex: 'rank', width: 56, align: 'center', render: (r: number | null) => r ?? '—' },
-                        {
-                          title: t('indicators.col.facility'),
-                          dataIndex: 'name',
-                          render: (n: string, r) => (
-                            <div>
-                              <Link to={`/indicators${dashboardSearch({ ...state, level: 'facility', subject: r.id, indicator: selected.code })}`}>{n}</Link>
-                              <div className="cell-sub"><TierTag tier={r.tier} /></div>
-                            </div>
-                          ),
-                        },
-                        {
-                          title: t('indicators.col.value'),
-                          key: 'value',
-                          align: 'right',
-                          width: 150,
-                          render: (_, r) =>
-                            !r.value || r.value.noData || r.value.value === null ? (
-                              <Tooltip title={r.value?.reason}>
-                                <Typography.Text type="secondary">{t('indicators.noData')}</Typography.Text>
-                              </Tooltip>
-                            ) : (
-                              <Space size={6}>
-                                <LightDot light={lightOf(selected, r.value)} />
-                                <span className="tabular strong">{formatValue(r.value.value, selected.unit, lang)}</span>
-                              </Space>
-                            ),
-                        },
-                        {
-                          key: 'drill',
-                          width: 40,
-                          render: (_, r) => (
-                            <Tooltip title={t('indicators.drillDown')}>
-                              <Link
-                                to={`/indicators${dashboardSearch({ ...state, level: 'facility', subject: r.id, indicator: selected.code })}`}
-                                aria-label={t('indicators.drillDown')}
-                              >
-                                <RightOutlined />
-                              </Link>
-                            </Tooltip>
-                          ),
-                        },
-                      ]}
-                    />
+              <Col xs={24} xl={10}>
+                {state.level === 'facility' ? (
+                  <IndicatorPeriodsCard definition={selected} values={selectedResult?.data?.values} lang={lang} loading={Boolean(selectedResult?.isLoading)} />
+                ) : unsupportedSelected ? (
+                  <Card variant="borderless" className="full-height" title={t('indicators.ranking.titleShort')}>
+                    <EmptyState simple description={cards[selectedIndex]?.note} />
                   </Card>
+                ) : (
+                  <IndicatorRankingCard
+                    state={state}
+                    definition={selected}
+                    ranking={ranking.data?.definition.code === selected.code ? ranking.data : undefined}
+                    loading={ranking.isFetching}
+                    error={ranking.error}
+                    onRetry={() => void ranking.refetch()}
+                    lang={lang}
+                    childChoice={provinceChildren}
+                    onChildChoice={setProvinceChildren}
+                  />
+                )}
+              </Col>
+              {state.level === 'county' && (
+                <Col xs={24} xl={15}>
+                  <IndicatorCountyMap
+                    countyCode={state.subject}
+                    countyName={nameOf(state.subject)}
+                    definitions={defs}
+                    selected={selected}
+                    period={state.period}
+                    at={state.to}
+                    lang={lang}
+                    onDrill={(row) => update(drillState({ ...state }, row))}
+                  />
                 </Col>
               )}
+              <Col xs={24} xl={state.level === 'county' ? 9 : 12}>
+                <IndicatorTargetsCard definition={selected} division={targetDivision} years={targetYears} defaultYear={Number(state.to.slice(0, 4))} canEdit={canEditTargets} lang={lang} />
+              </Col>
             </Row>
           )}
         </>
       )}
     </div>
-  );
-}
-
-const lightOf = (d: IndicatorDefinitionDto, v: IndicatorPeriodValue | null): Light =>
-  trafficLight(v && !v.noData ? v.value : null, v?.target, d.direction);
-
-function LightDot({ light }: { light: Light }) {
-  const { t } = useTranslation();
-  return (
-    <span
-      role="img"
-      aria-label={t(`indicators.light.${light}`)}
-      title={t(`indicators.light.${light}`)}
-      style={{ display: 'inline-block', width: 10, height: 10, borderRadius: '50%', background: lightColors[light], flex: 'none' }}
-    />
   );
 }
 
@@ -467,22 +450,23 @@ function SubjectPicker({
   onChange: (subject: string) => void;
 }) {
   const { t } = useTranslation();
-  const home = useDivision(homeCountyCode);
-  const counties = useDivisions(home.data?.parentCode ?? null, state.level === 'county' && Boolean(home.data?.parentCode));
+  // A division is picked among its siblings: the provinces, the cities of its province, the counties of its city.
+  const division = state.level === 'province' || state.level === 'city' || state.level === 'county';
+  const trail = divisionTrail(division ? state.subject : homeCountyCode);
+  const parent = state.level === 'city' ? trail[0]?.code : state.level === 'county' ? trail[1]?.code : null;
+  const siblings = useDivisions(parent ?? null, division);
+  const options = (siblings.data ?? []).filter((d) => d.level === state.level).map((d) => ({ value: d.code, label: d.name }));
   return (
     <Space>
       <Typography.Text type="secondary">{t('indicators.subjectLabel')}</Typography.Text>
-      {state.level === 'county' ? (
+      {division ? (
         <Select
           style={{ width: 200 }}
           value={state.subject}
           onChange={onChange}
           showSearch={{ optionFilterProp: 'label' }}
-          options={
-            counties.data?.length
-              ? counties.data.filter((d) => d.level === 'county').map((d) => ({ value: d.code, label: d.name }))
-              : [{ value: state.subject, label: subjectName || state.subject }]
-          }
+          aria-label={t('indicators.subjectLabel')}
+          options={options.length ? options : [{ value: state.subject, label: subjectName || state.subject }]}
         />
       ) : state.level === 'alliance' ? (
         <Select

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { IndicatorDefinitionDto, IndicatorPeriodValue } from '../../../contracts/indicator.js';
+import type { IndicatorDefinitionDto, IndicatorPeriodValue, IndicatorRankingRow } from '../../../contracts/indicator.js';
 import {
-  addMonths, noActivity, dashboardSearch, defaultRange, exportSheets, type ExportLabels, exportFileName, formatTerm, formatValue,
-  parseDashboardState, periodLabel, rankFacilities, toCsv, trafficLight, unsupportedReason,
+  addMonths, compareRankValue, divisionLevelOf, divisionTrail, drillState, noActivity, dashboardSearch, defaultRange, exportSheets, type ExportLabels,
+  exportFileName, formatTerm, formatValue, mapPoints, parseDashboardState, periodLabel, shortPlaceName, toCsv, trafficLight, unsupportedReason,
 } from './indicators.model.js';
 
 const v = (period: string, value: number | null, extra: Partial<IndicatorPeriodValue> = {}): IndicatorPeriodValue => ({
@@ -111,23 +111,55 @@ describe('dashboard state', () => {
   });
 });
 
-describe('rankFacilities', () => {
-  const rows = [
-    { id: 'a', name: '甲卫生院', tier: 'township-health-center' as const, value: v('2026-11', 10) },
-    { id: 'b', name: '乙卫生院', tier: 'township-health-center' as const, value: v('2026-11', null, { reason: '期内无数据' }) },
-    { id: 'c', name: '县医院', tier: 'county-hospital' as const, value: v('2026-11', 30) },
-    { id: 'd', name: '丙卫生院', tier: 'township-health-center' as const, value: v('2026-11', 10) },
-  ];
-  it('puts the best first by direction, ties sharing a rank, no data last', () => {
-    expect(rankFacilities(rows, 'higher-better').map((r) => [r.id, r.rank])).toEqual([['c', 1], ['d', 2], ['a', 2], ['b', null]]);
-    expect(rankFacilities(rows, 'lower-better').map((r) => r.rank)).toEqual([1, 1, 3, null]);
+const row = (id: string, value: number | null, over: Partial<IndicatorRankingRow> = {}): IndicatorRankingRow => ({
+  level: 'facility', id, name: id, tier: 'township-health-center', divisionCode: '350821', latitude: null, longitude: null, rank: null,
+  value: v('2026-11', value), ...over,
+});
+
+describe('geography', () => {
+  it('knows a division’s level and its trail for the breadcrumbs', () => {
+    expect(['350000', '350800', '350821'].map(divisionLevelOf)).toEqual(['province', 'city', 'county']);
+    expect(divisionTrail('350821101')).toEqual([{ level: 'province', code: '350000' }, { level: 'city', code: '350800' }, { level: 'county', code: '350821' }]);
+    expect(divisionTrail('350800').map((x) => x.code)).toEqual(['350000', '350800']);
+    expect(divisionTrail('350000').map((x) => x.code)).toEqual(['350000']);
+    expect(divisionTrail(null)).toEqual([]);
+    expect(divisionTrail('alliance-id')).toEqual([]);
+  });
+  it('drills into a child; a facility opens on its months', () => {
+    const s = { level: 'city' as const, subject: '350800', period: 'year' as const, from: '2026-01', to: '2026-11', indicator: 'tcm-visit-share' };
+    expect(drillState(s, { level: 'county', id: '350821' })).toEqual({ ...s, level: 'county', subject: '350821' });
+    expect(drillState(s, { level: 'facility', id: 'org-1' })).toEqual({ ...s, level: 'facility', subject: 'org-1', period: 'month' });
+  });
+  it('places township centers with a site on the schematic map and lists the others', () => {
+    const { points, unplaced } = mapPoints([
+      row('a', 12.5, { latitude: 25.8, longitude: 116.3 }),
+      row('b', null, { latitude: 25.6, longitude: 116.4 }),
+      row('c', 3),
+      row('h', 40, { tier: 'county-hospital', latitude: 25.83, longitude: 116.35 }),
+    ]);
+    expect(points.map((p) => [p.id, p.value])).toEqual([['a', 12.5], ['b', null]]);
+    expect(points[0]!.y).toBe(25.8);
+    expect(points[0]!.x).toBeCloseTo(116.3 * Math.cos((25.7 * Math.PI) / 180), 4);
+    expect(unplaced.map((r) => r.id)).toEqual(['c']);
+  });
+  it('shortens center names for map labels', () => {
+    expect(shortPlaceName('长汀县河田镇中心卫生院')).toBe('河田镇');
+    expect(shortPlaceName('长汀县铁长乡卫生院')).toBe('铁长乡');
+    expect(shortPlaceName('长汀县汀州镇社区卫生服务中心')).toBe('汀州镇');
+    expect(shortPlaceName('长汀县汀州镇梅林社区卫生服务中心')).toBe('梅林社区');
+    expect(shortPlaceName('县医院')).toBe('县医院');
+  });
+  it('sorts by value with no data last', () => {
+    const rows = [row('a', 10), row('b', null), row('c', 30), row('d', 5)];
+    expect([...rows].sort(compareRankValue).map((r) => r.id)).toEqual(['d', 'a', 'c', 'b']);
   });
 });
 
 describe('export', () => {
   const labels: ExportLabels = {
     lang: 'zh-CN',
-    h: { code: '编码', indicator: '指标', period: '期间', value: '值', unit: '单位', numerator: '分子', denominator: '分母', target: '目标', status: '状态', note: '说明', rank: '排名', facility: '机构', tier: '层级' },
+    h: { code: '编码', indicator: '指标', period: '期间', value: '值', unit: '单位', numerator: '分子', denominator: '分母', target: '目标', status: '状态', note: '说明', rank: '排名', facility: '单位', tier: '层级', level: '级别' },
+    levels: { facility: '机构', alliance: '医联体', county: '县', city: '市', province: '省' },
     units: { percent: '%', count: '人次', yuan: '元', 'per-10000': '每万人' },
     lights: { green: '达标', amber: '接近', red: '未达标', neutral: '—', none: '无数据' },
     tiers: { 'county-hospital': '县级医院' },
@@ -147,6 +179,20 @@ describe('export', () => {
     expect(rows[4]?.slice(3, 7)).toEqual([6172.5, '元', 12345, 2]);
     expect(rows[5]?.slice(3, 4)).toEqual([null]);
     expect(rows[5]?.[9]).toBe('暂无数据：平台尚无设备登记');
+  });
+  it('writes the ranking with the subject first, each row’s target and light', () => {
+    const sheets = exportSheets(labels, [], null, {
+      definition: def(), period: '2026',
+      parent: { name: '龙岩市', level: 'city', value: v('2026', 91.5, { target: 90 }) },
+      rows: [row('350821', 92, { level: 'county', name: '长汀县', tier: null, rank: 1, value: v('2026', 92, { target: 95 }) }), row('350802', null, { level: 'county', name: '新罗区', tier: null })],
+    });
+    expect(sheets.map((s) => s.name)).toEqual(['汇总', '排名']);
+    const rows = sheets[1]!.rows;
+    expect(rows[1]).toEqual(['排名', '单位', '级别', '层级', '值', '分子', '分母', '目标', '状态', '说明']);
+    expect(rows[2]).toEqual(['', '龙岩市', '市', '', 91.5, 91.5, 100, 90, '达标', '']);
+    expect(rows[3]).toEqual([1, '长汀县', '县', '', 92, 92, 100, 95, '接近', '']);
+    expect(rows[4]?.slice(0, 5)).toEqual([null, '新罗区', '县', '', null]);
+    expect(rows[4]?.[8]).toBe('无数据');
   });
   it('quotes CSV cells and names the file safely', () => {
     expect(toCsv([['a,b', 'say "hi"', null, 3]])).toBe('"a,b","say ""hi""",,3');

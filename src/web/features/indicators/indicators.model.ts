@@ -1,5 +1,6 @@
 import type {
-  IndicatorDefinitionDto, IndicatorDirection, IndicatorLevel, IndicatorPeriod, IndicatorPeriodValue, IndicatorTermSpec, IndicatorUnit,
+  IndicatorDefinitionDto, IndicatorDirection, IndicatorLevel, IndicatorPeriod, IndicatorPeriodValue, IndicatorRankingRow, IndicatorTermSpec,
+  IndicatorUnit,
 } from '../../../contracts/indicator.js';
 import { indicatorLevels, indicatorPeriods } from '../../../contracts/indicator.js';
 import type { FacilityTier } from '../../../contracts/codes.js';
@@ -119,8 +120,8 @@ export interface DashboardState {
 }
 
 const monthRe = /^\d{4}-(0[1-9]|1[0-2])$/;
-/** Levels the dashboard offers (city and province need divisions above the county; not offered yet). */
-export const dashboardLevels = ['county', 'alliance', 'facility'] as const satisfies readonly IndicatorLevel[];
+/** Levels the dashboard offers, top down (drill-down goes province → city → county → facility → months). */
+export const dashboardLevels = ['province', 'city', 'county', 'alliance', 'facility'] as const satisfies readonly IndicatorLevel[];
 
 /** The state from URL parameters, each missing or malformed one replaced by its default. */
 export function parseDashboardState(
@@ -178,37 +179,87 @@ export function noActivity(items: readonly { definition: Pick<IndicatorDefinitio
   return loaded.length > 0 && loaded.every((x) => (x.values ?? []).every((v) => v.noData));
 }
 
-// ---- facility ranking
+// ---- geography: breadcrumbs, drill-down, the county map
 
-/** Facilities ranked: the county's hospitals and township centers (villages are too many and too small to rank). */
-export const rankedTiers: readonly FacilityTier[] = [
-  'county-hospital', 'county-tcm-hospital', 'county-mch-hospital', 'township-health-center', 'community-health-center',
-];
+/** The level of a GB/T 2260 code of 6 digits: `350000` province, `350800` city, anything else county. */
+export function divisionLevelOf(code: string): 'province' | 'city' | 'county' {
+  if (/^\d{2}0000$/.test(code)) return 'province';
+  if (/^\d{4}00$/.test(code)) return 'city';
+  return 'county';
+}
 
-export interface RankInput {
+/**
+ * The divisions above and including a code, top down: `350821101` (a township) → province 350000, city 350800,
+ * county 350821. The breadcrumbs of the dashboard; names are looked up separately.
+ */
+export function divisionTrail(code: string | null | undefined): { level: 'province' | 'city' | 'county'; code: string }[] {
+  if (!code || !/^\d{6}/.test(code)) return [];
+  const c = code.slice(0, 6);
+  const out: { level: 'province' | 'city' | 'county'; code: string }[] = [{ level: 'province', code: `${c.slice(0, 2)}0000` }];
+  if (divisionLevelOf(c) !== 'province') out.push({ level: 'city', code: `${c.slice(0, 4)}00` });
+  if (divisionLevelOf(c) === 'county') out.push({ level: 'county', code: c });
+  return out;
+}
+
+/** The state after clicking a ranked child: its level and id; a facility opens on its months. */
+export function drillState(state: DashboardState, row: Pick<IndicatorRankingRow, 'level' | 'id'>): DashboardState {
+  return { ...state, level: row.level, subject: row.id, period: row.level === 'facility' ? 'month' : state.period };
+}
+
+/** Tiers drawn on the county map: one grassroots center per township (and the community centers of the town). */
+export const mapTiers: readonly FacilityTier[] = ['township-health-center', 'community-health-center'];
+
+export interface MapPoint {
   id: string;
   name: string;
   tier: FacilityTier;
-  value: IndicatorPeriodValue | null;
-}
-export interface RankRow extends RankInput {
-  /** 1-based; null for a facility without a figure (listed last). */
-  rank: number | null;
+  /** Schematic plane: longitude shrunk by cos(latitude) so distances look right; latitude as is. */
+  x: number;
+  y: number;
+  value: number | null;
+  row: IndicatorRankingRow;
 }
 
-/** Best first by the indicator's direction (neutral: largest first); ties share a rank; no figure last, unranked. */
-export function rankFacilities(rows: readonly RankInput[], direction: IndicatorDirection): RankRow[] {
-  const withValue = rows.filter((r) => r.value && !r.value.noData && r.value.value !== null);
-  const without = rows.filter((r) => !withValue.includes(r));
-  const sign = direction === 'lower-better' ? 1 : -1;
-  withValue.sort((a, b) => sign * ((a.value?.value ?? 0) - (b.value?.value ?? 0)) || a.name.localeCompare(b.name, 'zh-CN'));
-  const out: RankRow[] = [];
-  withValue.forEach((r, i) => {
-    const prev = out[i - 1];
-    const rank = prev && prev.value?.value === r.value?.value ? prev.rank : i + 1;
-    out.push({ ...r, rank });
-  });
-  return [...out, ...[...without].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')).map((r) => ({ ...r, rank: null }))];
+/**
+ * The county map's points: the ranked township and community centers that have a registered site. Facilities without
+ * a site are returned apart, to be listed under the map rather than silently dropped.
+ */
+export function mapPoints(rows: readonly IndicatorRankingRow[]): { points: MapPoint[]; unplaced: IndicatorRankingRow[] } {
+  const centers = rows.filter((r) => r.tier && mapTiers.includes(r.tier));
+  const placed = centers.filter((r) => r.latitude !== null && r.longitude !== null);
+  const meanLat = placed.length ? placed.reduce((a, r) => a + r.latitude!, 0) / placed.length : 0;
+  const k = Math.cos((meanLat * Math.PI) / 180);
+  return {
+    points: placed.map((r) => ({
+      id: r.id,
+      name: r.name,
+      tier: r.tier!,
+      x: Number((r.longitude! * k).toFixed(5)),
+      y: r.latitude!,
+      value: r.value.noData ? null : r.value.value,
+      row: r,
+    })),
+    unplaced: centers.filter((r) => !placed.includes(r)),
+  };
+}
+
+/** Short name of a center for a map label: 长汀县河田镇中心卫生院 → 河田镇; 长汀县汀州镇梅林社区卫生服务中心 → 梅林社区. */
+export function shortPlaceName(name: string): string {
+  const rest = name.replace(/^[^县市区旗]{1,6}[县市区旗]/, '');
+  const town = /^(.{1,5}?(?:镇|乡|街道))/.exec(rest)?.[1];
+  if (!town) return name;
+  const community = /^(.{1,4}?)社区/.exec(rest.slice(town.length))?.[1];
+  return community ? `${community}社区` : town;
+}
+
+/** Table sorter: by value, "no data" always last whichever way the column is sorted. */
+export function compareRankValue(a: IndicatorRankingRow, b: IndicatorRankingRow): number {
+  const av = a.value.noData ? null : a.value.value;
+  const bv = b.value.noData ? null : b.value.value;
+  if (av === null && bv === null) return a.name.localeCompare(b.name, 'zh-CN');
+  if (av === null) return 1;
+  if (bv === null) return -1;
+  return av - bv;
 }
 
 // ---- export
@@ -223,9 +274,10 @@ export interface ExportLabels {
   lang: Lang;
   /** Column titles and words, already translated. */
   h: Record<
-    'code' | 'indicator' | 'period' | 'value' | 'unit' | 'numerator' | 'denominator' | 'target' | 'status' | 'note' | 'rank' | 'facility' | 'tier',
+    'code' | 'indicator' | 'period' | 'value' | 'unit' | 'numerator' | 'denominator' | 'target' | 'status' | 'note' | 'rank' | 'facility' | 'tier' | 'level',
     string
   >;
+  levels: Record<IndicatorLevel, string>;
   units: Record<IndicatorUnit, string>;
   lights: Record<Light, string>;
   tiers: Record<string, string>;
@@ -251,12 +303,20 @@ export interface CardFigure {
   note?: string;
 }
 
-/** The sheets of the export: summary of the cards, the selected indicator's trend, the facility ranking. */
+export interface RankingExport {
+  definition: IndicatorDefinitionDto;
+  period: string;
+  /** The subject itself, first row of the table. */
+  parent: { name: string; level: IndicatorLevel; value: IndicatorPeriodValue };
+  rows: readonly IndicatorRankingRow[];
+}
+
+/** The sheets of the export: summary of the cards (with targets and lights), the selected indicator's trend, the ranking of the subject's children. */
 export function exportSheets(
   labels: ExportLabels,
   cards: readonly CardFigure[],
   trend: { definition: IndicatorDefinitionDto; values: readonly IndicatorPeriodValue[] } | null,
-  ranking: { definition: IndicatorDefinitionDto; period: string; rows: readonly RankRow[] } | null,
+  ranking: RankingExport | null,
 ): Sheet[] {
   const { h } = labels;
   const name = (d: IndicatorDefinitionDto) => (labels.lang === 'en' ? d.nameEn : d.nameZh);
@@ -304,10 +364,15 @@ export function exportSheets(
       name: labels.rankingSheet,
       rows: [
         [name(d), periodLabel(ranking.period, labels.lang), labels.units[d.unit]],
-        [h.rank, h.facility, h.tier, h.value, h.numerator, h.denominator, h.note],
+        [h.rank, h.facility, h.level, h.tier, h.value, h.numerator, h.denominator, h.target, h.status, h.note],
+        [
+          '', ranking.parent.name, labels.levels[ranking.parent.level], '', ranking.parent.value.noData ? null : num(ranking.parent.value.value),
+          term(ranking.parent.value.numerator, money(d)), term(ranking.parent.value.denominator, moneyDen(d)), num(ranking.parent.value.target),
+          status(d, ranking.parent.value), reason(ranking.parent.value),
+        ],
         ...ranking.rows.map((r) => [
-          r.rank, r.name, labels.tiers[r.tier] ?? r.tier, r.value?.noData ? null : num(r.value?.value), term(r.value?.numerator, money(d)),
-          term(r.value?.denominator, moneyDen(d)), reason(r.value),
+          r.rank, r.name, labels.levels[r.level], r.tier ? (labels.tiers[r.tier] ?? r.tier) : '', r.value.noData ? null : num(r.value.value),
+          term(r.value.numerator, money(d)), term(r.value.denominator, moneyDen(d)), num(r.value.target), status(d, r.value), reason(r.value),
         ]),
       ],
     });

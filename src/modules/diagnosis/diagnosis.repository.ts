@@ -1,0 +1,483 @@
+import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../../db/client.js';
+import {
+  diagnosisAttachments, diagnosisCenterMembers, diagnosisCenters, diagnosisCriticalLog, diagnosisCriticalValues, diagnosisEvents,
+  diagnosisReaders, diagnosisReportVersions, diagnosisReports, diagnosisRequests, diagnosisShifts, diagnosisTemplates, organizations,
+  patients, userRoles, users,
+} from '../../db/schema/index.js';
+import type { RoleCode, Urgency } from '../../contracts/codes.js';
+import type { DiagnosisStatus, Modality } from '../../contracts/diagnosis.js';
+
+export type CenterRow = typeof diagnosisCenters.$inferSelect;
+export type ReaderRow = typeof diagnosisReaders.$inferSelect;
+export type ShiftRow = typeof diagnosisShifts.$inferSelect;
+export type TemplateRow = typeof diagnosisTemplates.$inferSelect;
+export type RequestRow = typeof diagnosisRequests.$inferSelect;
+export type RequestInsert = typeof diagnosisRequests.$inferInsert;
+export type EventInsert = typeof diagnosisEvents.$inferInsert;
+export type AttachmentRow = typeof diagnosisAttachments.$inferSelect;
+export type ReportRow = typeof diagnosisReports.$inferSelect;
+export type ReportVersionRow = typeof diagnosisReportVersions.$inferSelect;
+export type CriticalRow = typeof diagnosisCriticalValues.$inferSelect;
+export type CriticalLogInsert = typeof diagnosisCriticalLog.$inferInsert;
+
+/** Which requests a list may return — decided by the access rule in the service, never by the client alone. */
+export interface RequestListFilter {
+  /** Requests of these requesting facilities … */
+  requesterOrganizationIds: readonly string[];
+  /** … or of these centers (where the actor reads). */
+  centerIds: readonly string[];
+  centerId?: string | undefined;
+  requesterOrganizationId?: string | undefined;
+  statuses?: readonly DiagnosisStatus[] | undefined;
+  urgency?: Urgency | undefined;
+  modality?: Modality | undefined;
+  assignedTo?: string | undefined;
+  unassigned?: boolean | undefined;
+  overdueOnly?: boolean | undefined;
+  patientId?: string | undefined;
+  q?: string | undefined;
+}
+
+export interface RequestListRow {
+  id: string;
+  number: string;
+  status: DiagnosisStatus;
+  urgency: Urgency;
+  modality: Modality;
+  exam_type: string;
+  center_id: string;
+  center_name: string;
+  requester_name: string;
+  patient_id: string;
+  patient_name: string;
+  assigned_name: string | null;
+  claimed_name: string | null;
+  has_critical: boolean;
+  created_at: Date | string;
+  due_at: Date | string | null;
+  overdue_at: Date | string | null;
+  escalation_level: number | null;
+}
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The only file of the diagnosis module that touches the database. */
+export class DiagnosisRepository {
+  constructor(private readonly db: Db) {}
+
+  transaction<T>(fn: (repo: DiagnosisRepository, tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new DiagnosisRepository(tx as unknown as Db), tx as unknown as Db));
+  }
+
+  // ---- centers
+
+  async insertCenter(row: typeof diagnosisCenters.$inferInsert): Promise<void> {
+    await this.db.insert(diagnosisCenters).values(row);
+  }
+
+  async updateCenter(id: string, set: Partial<typeof diagnosisCenters.$inferInsert>): Promise<CenterRow | undefined> {
+    const [row] = await this.db.update(diagnosisCenters).set({ ...set, version: sql`${diagnosisCenters.version} + 1` }).where(eq(diagnosisCenters.id, id)).returning();
+    return row;
+  }
+
+  async centerById(id: string): Promise<CenterRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisCenters).where(eq(diagnosisCenters.id, id)).limit(1);
+    return row;
+  }
+
+  async centers(filter: { ids?: readonly string[]; organizationIds?: readonly string[] } = {}): Promise<CenterRow[]> {
+    const conds: SQL[] = [];
+    if (filter.ids) conds.push(filter.ids.length ? inArray(diagnosisCenters.id, [...filter.ids]) : sql`false`);
+    if (filter.organizationIds) conds.push(filter.organizationIds.length ? inArray(diagnosisCenters.organizationId, [...filter.organizationIds]) : sql`false`);
+    return this.db.select().from(diagnosisCenters).where(conds.length ? and(...conds) : undefined).orderBy(asc(diagnosisCenters.name), asc(diagnosisCenters.id));
+  }
+
+  async setMembers(centerId: string, organizationIds: readonly string[]): Promise<void> {
+    await this.db.delete(diagnosisCenterMembers).where(eq(diagnosisCenterMembers.centerId, centerId));
+    if (organizationIds.length) await this.db.insert(diagnosisCenterMembers).values(organizationIds.map((organizationId) => ({ centerId, organizationId })));
+  }
+
+  async membersOf(centerIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (centerIds.length === 0) return out;
+    const rows = await this.db.select().from(diagnosisCenterMembers).where(inArray(diagnosisCenterMembers.centerId, [...centerIds])).orderBy(asc(diagnosisCenterMembers.organizationId));
+    for (const r of rows) out.set(r.centerId, [...(out.get(r.centerId) ?? []), r.organizationId]);
+    return out;
+  }
+
+  async organization(id: string): Promise<{ id: string; name: string; active: boolean; phone: string | null } | undefined> {
+    const [row] = await this.db.select({ id: organizations.id, name: organizations.name, active: organizations.active, phone: organizations.phone }).from(organizations).where(eq(organizations.id, id)).limit(1);
+    return row;
+  }
+
+  async organizationNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.id, [...new Set(ids)]));
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  async existingOrganizationIds(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return (await this.db.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, [...ids]))).map((r) => r.id);
+  }
+
+  // ---- readers and roster
+
+  async insertReader(row: typeof diagnosisReaders.$inferInsert): Promise<void> {
+    await this.db.insert(diagnosisReaders).values(row);
+  }
+
+  async updateReader(id: string, set: Partial<typeof diagnosisReaders.$inferInsert>): Promise<ReaderRow | undefined> {
+    const [row] = await this.db.update(diagnosisReaders).set(set).where(eq(diagnosisReaders.id, id)).returning();
+    return row;
+  }
+
+  async readerById(id: string): Promise<ReaderRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisReaders).where(eq(diagnosisReaders.id, id)).limit(1);
+    return row;
+  }
+
+  async readersOf(centerId: string): Promise<(ReaderRow & { displayName: string; practitionerId: string | null })[]> {
+    const rows = await this.db
+      .select({ r: diagnosisReaders, displayName: users.displayName, practitionerId: users.practitionerId })
+      .from(diagnosisReaders)
+      .innerJoin(users, eq(users.id, diagnosisReaders.userId))
+      .where(eq(diagnosisReaders.centerId, centerId))
+      .orderBy(asc(users.displayName), asc(diagnosisReaders.id));
+    return rows.map((x) => ({ ...x.r, displayName: x.displayName, practitionerId: x.practitionerId }));
+  }
+
+  /** Centers where the user is an active reader (and the account is active). */
+  async readerCenterIdsOf(userId: string): Promise<string[]> {
+    if (!userId) return [];
+    const rows = await this.db
+      .select({ centerId: diagnosisReaders.centerId })
+      .from(diagnosisReaders)
+      .innerJoin(diagnosisCenters, eq(diagnosisCenters.id, diagnosisReaders.centerId))
+      .where(and(eq(diagnosisReaders.userId, userId), eq(diagnosisReaders.active, true)));
+    return rows.map((r) => r.centerId);
+  }
+
+  /** Centers where the user is on a duty-head shift at `at`. */
+  async dutyHeadCenterIdsOf(userId: string, at: Date): Promise<string[]> {
+    if (!userId) return [];
+    const rows = await this.db
+      .selectDistinct({ centerId: diagnosisShifts.centerId })
+      .from(diagnosisShifts)
+      .innerJoin(diagnosisReaders, eq(diagnosisReaders.id, diagnosisShifts.readerId))
+      .where(and(eq(diagnosisReaders.userId, userId), eq(diagnosisReaders.active, true), eq(diagnosisShifts.role, 'duty-head'),
+        sql`${diagnosisShifts.startsAt} <= ${at.toISOString()}::timestamptz`, sql`${diagnosisShifts.endsAt} > ${at.toISOString()}::timestamptz`));
+    return rows.map((r) => r.centerId);
+  }
+
+  async insertShift(row: typeof diagnosisShifts.$inferInsert): Promise<void> {
+    await this.db.insert(diagnosisShifts).values(row);
+  }
+
+  async shiftById(id: string): Promise<ShiftRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisShifts).where(eq(diagnosisShifts.id, id)).limit(1);
+    return row;
+  }
+
+  async deleteShift(id: string): Promise<void> {
+    await this.db.delete(diagnosisShifts).where(eq(diagnosisShifts.id, id));
+  }
+
+  /** Shifts of a center that overlap [from, to), with the reader's account. */
+  async shifts(centerId: string, from: Date, to: Date): Promise<(ShiftRow & { userId: string; readerName: string; specialties: string[]; readerActive: boolean })[]> {
+    const rows = await this.db
+      .select({ s: diagnosisShifts, userId: diagnosisReaders.userId, readerName: users.displayName, specialties: diagnosisReaders.specialties, readerActive: diagnosisReaders.active })
+      .from(diagnosisShifts)
+      .innerJoin(diagnosisReaders, eq(diagnosisReaders.id, diagnosisShifts.readerId))
+      .innerJoin(users, eq(users.id, diagnosisReaders.userId))
+      .where(and(eq(diagnosisShifts.centerId, centerId), sql`${diagnosisShifts.startsAt} < ${to.toISOString()}::timestamptz`, sql`${diagnosisShifts.endsAt} > ${from.toISOString()}::timestamptz`))
+      .orderBy(asc(diagnosisShifts.startsAt), asc(users.displayName));
+    return rows.map((x) => ({ ...x.s, userId: x.userId, readerName: x.readerName, specialties: x.specialties, readerActive: x.readerActive }));
+  }
+
+  /** Open items per reader (assigned to or claimed by them) — the load of roster assignment. */
+  async openLoad(centerId: string, userIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>(userIds.map((u) => [u, 0]));
+    if (userIds.length === 0) return out;
+    const rows = await queryRows<{ user_id: string; n: string | number }>(
+      this.db,
+      sql`select coalesce(claimed_by, assigned_user_id) as user_id, count(*) as n from diagnosis_requests
+          where center_id = ${centerId} and status in ('requested', 'in-progress', 'preliminary', 'awaiting-signoff')
+            and coalesce(claimed_by, assigned_user_id) = any(${sql.param([...userIds])}::text[])
+          group by 1`,
+    );
+    for (const r of rows) out.set(r.user_id, Number(r.n));
+    return out;
+  }
+
+  // ---- templates
+
+  async insertTemplate(row: typeof diagnosisTemplates.$inferInsert): Promise<void> {
+    await this.db.insert(diagnosisTemplates).values(row);
+  }
+
+  async updateTemplate(id: string, set: Partial<typeof diagnosisTemplates.$inferInsert>): Promise<TemplateRow | undefined> {
+    const [row] = await this.db.update(diagnosisTemplates).set(set).where(eq(diagnosisTemplates.id, id)).returning();
+    return row;
+  }
+
+  async templateById(id: string): Promise<TemplateRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisTemplates).where(eq(diagnosisTemplates.id, id)).limit(1);
+    return row;
+  }
+
+  async templates(centerId: string, examType?: string): Promise<TemplateRow[]> {
+    const conds: SQL[] = [eq(diagnosisTemplates.centerId, centerId)];
+    if (examType) conds.push(eq(diagnosisTemplates.examType, examType));
+    return this.db.select().from(diagnosisTemplates).where(and(...conds)).orderBy(asc(diagnosisTemplates.examType), asc(diagnosisTemplates.name));
+  }
+
+  // ---- requests
+
+  async nextNumber(): Promise<number> {
+    const [row] = await queryRows<{ n: string | number }>(this.db, sql`select nextval('diagnosis_request_number_seq') as n`);
+    return Number(row!.n);
+  }
+
+  async insertRequest(row: RequestInsert): Promise<void> {
+    await this.db.insert(diagnosisRequests).values(row);
+  }
+
+  async requestById(id: string): Promise<RequestRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisRequests).where(eq(diagnosisRequests.id, id)).limit(1);
+    return row;
+  }
+
+  /** Locks the row for the rest of the transaction: moves of one request are serialised. */
+  async requestForUpdate(id: string): Promise<RequestRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisRequests).where(eq(diagnosisRequests.id, id)).for('update').limit(1);
+    return row;
+  }
+
+  async updateRequest(id: string, set: Partial<RequestInsert>): Promise<RequestRow> {
+    const [row] = await this.db.update(diagnosisRequests).set({ ...set, version: sql`${diagnosisRequests.version} + 1` }).where(eq(diagnosisRequests.id, id)).returning();
+    return row!;
+  }
+
+  /**
+   * The exclusive claim (architecture.md defect family 1): one conditional UPDATE — the row is claimed only if nobody
+   * holds it, it waits in the queue, and it is assigned to nobody else. Exactly one of many concurrent claims returns
+   * the row; the others get nothing back.
+   */
+  async claim(id: string, userId: string, at: Date): Promise<RequestRow | undefined> {
+    const [row] = await this.db
+      .update(diagnosisRequests)
+      .set({ claimedBy: userId, claimedAt: at, assignedUserId: userId, status: 'in-progress', updatedAt: at, version: sql`${diagnosisRequests.version} + 1` })
+      .where(and(
+        eq(diagnosisRequests.id, id),
+        isNull(diagnosisRequests.claimedBy),
+        eq(diagnosisRequests.status, 'requested'),
+        or(isNull(diagnosisRequests.assignedUserId), eq(diagnosisRequests.assignedUserId, userId)),
+      ))
+      .returning();
+    return row;
+  }
+
+  async insertEvents(rows: readonly EventInsert[]): Promise<void> {
+    if (rows.length) await this.db.insert(diagnosisEvents).values([...rows]);
+  }
+
+  async events(requestId: string) {
+    return this.db.select().from(diagnosisEvents).where(eq(diagnosisEvents.requestId, requestId)).orderBy(asc(diagnosisEvents.seq));
+  }
+
+  private listWhere(f: RequestListFilter): SQL {
+    const conds: SQL[] = [
+      sql`(r.requester_organization_id = any(${sql.param([...f.requesterOrganizationIds])}::text[]) or r.center_id = any(${sql.param([...f.centerIds])}::text[]))`,
+    ];
+    if (f.centerId) conds.push(sql`r.center_id = ${f.centerId}`);
+    if (f.requesterOrganizationId) conds.push(sql`r.requester_organization_id = ${f.requesterOrganizationId}`);
+    if (f.statuses?.length) conds.push(sql`r.status = any(${sql.param([...f.statuses])}::text[])`);
+    if (f.urgency) conds.push(sql`r.urgency = ${f.urgency}`);
+    if (f.modality) conds.push(sql`r.modality = ${f.modality}`);
+    if (f.assignedTo) conds.push(sql`(r.claimed_by = ${f.assignedTo} or (r.claimed_by is null and r.assigned_user_id = ${f.assignedTo}))`);
+    if (f.unassigned) conds.push(sql`(r.claimed_by is null and r.assigned_user_id is null)`);
+    if (f.overdueOnly) conds.push(sql`d.overdue_at is not null`);
+    if (f.patientId) conds.push(sql`r.patient_id = ${f.patientId}`);
+    if (f.q) {
+      const like = `%${escapeLike(f.q)}%`;
+      conds.push(sql`(r.number like ${like} or p.name like ${like} or r.exam_type like ${like})`);
+    }
+    return sql.join(conds, sql` and `);
+  }
+
+  private static readonly fromClause = sql`
+    from diagnosis_requests r
+    join patients p on p.id = r.patient_id
+    join diagnosis_centers c on c.id = r.center_id
+    join organizations o on o.id = r.requester_organization_id
+    left join deadlines d on d.subject_type = 'diagnosis' and d.subject_id = r.id and d.state in ('running', 'paused')`;
+
+  /** One page of a worklist: overdue first, then soonest due, then oldest. */
+  async list(f: RequestListFilter, page: { offset: number; limit: number }): Promise<{ rows: RequestListRow[]; total: number }> {
+    const where = this.listWhere(f);
+    const rows = await queryRows<RequestListRow>(
+      this.db,
+      sql`select r.id, r.number, r.status, r.urgency, r.modality, r.exam_type, r.center_id, c.name as center_name, o.name as requester_name,
+                 r.patient_id, p.name as patient_name,
+                 (select display_name from users where id = r.assigned_user_id) as assigned_name,
+                 (select display_name from users where id = r.claimed_by) as claimed_name,
+                 exists (select 1 from diagnosis_critical_values cv where cv.request_id = r.id) as has_critical,
+                 r.created_at, d.due_at, d.overdue_at, d.escalation_level
+          ${DiagnosisRepository.fromClause}
+          where ${where}
+          order by (d.overdue_at is null), d.due_at asc nulls last, r.created_at asc, r.id
+          limit ${page.limit} offset ${page.offset}`,
+    );
+    const [c] = await queryRows<{ n: string | number }>(this.db, sql`select count(*) as n ${DiagnosisRepository.fromClause} where ${where}`);
+    return { rows, total: Number(c?.n ?? 0) };
+  }
+
+  /** Is there a request of the patient read by a center where this user reads? (access basis for the patient module) */
+  async readsPatient(userId: string, patientId: string): Promise<boolean> {
+    const rows = await queryRows<{ one: number }>(
+      this.db,
+      sql`select 1 as one from diagnosis_requests r join diagnosis_readers dr on dr.center_id = r.center_id
+          where r.patient_id = ${patientId} and dr.user_id = ${userId} and dr.active and r.status <> 'cancelled' limit 1`,
+    );
+    return rows.length > 0;
+  }
+
+  // ---- attachments
+
+  async insertAttachment(row: typeof diagnosisAttachments.$inferInsert): Promise<void> {
+    await this.db.insert(diagnosisAttachments).values(row);
+  }
+
+  async attachments(requestId: string): Promise<AttachmentRow[]> {
+    return this.db.select().from(diagnosisAttachments).where(eq(diagnosisAttachments.requestId, requestId)).orderBy(asc(diagnosisAttachments.uploadedAt), asc(diagnosisAttachments.id));
+  }
+
+  // ---- reports
+
+  async reportOf(requestId: string): Promise<ReportRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisReports).where(eq(diagnosisReports.requestId, requestId)).limit(1);
+    return row;
+  }
+
+  async insertReport(row: typeof diagnosisReports.$inferInsert): Promise<void> {
+    await this.db.insert(diagnosisReports).values(row);
+  }
+
+  async updateReport(id: string, set: Partial<typeof diagnosisReports.$inferInsert>): Promise<ReportRow> {
+    const [row] = await this.db.update(diagnosisReports).set({ ...set, version: sql`${diagnosisReports.version} + 1` }).where(eq(diagnosisReports.id, id)).returning();
+    return row!;
+  }
+
+  /** Appends a version; versions are never updated or deleted (there is no method for it). */
+  async insertReportVersion(row: typeof diagnosisReportVersions.$inferInsert): Promise<void> {
+    await this.db.insert(diagnosisReportVersions).values(row);
+  }
+
+  async reportVersions(reportId: string): Promise<ReportVersionRow[]> {
+    return this.db.select().from(diagnosisReportVersions).where(eq(diagnosisReportVersions.reportId, reportId)).orderBy(asc(diagnosisReportVersions.version));
+  }
+
+  // ---- critical values
+
+  async insertCritical(row: typeof diagnosisCriticalValues.$inferInsert): Promise<void> {
+    await this.db.insert(diagnosisCriticalValues).values(row);
+  }
+
+  async criticalById(id: string): Promise<CriticalRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisCriticalValues).where(eq(diagnosisCriticalValues.id, id)).limit(1);
+    return row;
+  }
+
+  async criticalsOf(requestId: string): Promise<CriticalRow[]> {
+    return this.db.select().from(diagnosisCriticalValues).where(eq(diagnosisCriticalValues.requestId, requestId)).orderBy(asc(diagnosisCriticalValues.flaggedAt), asc(diagnosisCriticalValues.id));
+  }
+
+  /** Records the acknowledgement once: a conditional UPDATE on the open state (a second acknowledgement gets nothing). */
+  async acknowledgeCritical(id: string, set: Pick<typeof diagnosisCriticalValues.$inferInsert, 'acknowledgedAt' | 'acknowledgedBy' | 'acknowledgedByName' | 'receivedBy' | 'readBack' | 'actionTaken'>): Promise<CriticalRow | undefined> {
+    const [row] = await this.db
+      .update(diagnosisCriticalValues)
+      .set({ ...set, state: 'acknowledged' })
+      .where(and(eq(diagnosisCriticalValues.id, id), eq(diagnosisCriticalValues.state, 'open')))
+      .returning();
+    return row;
+  }
+
+  /** Appends to the callback log. The log has no update or delete method: it is append-only by construction. */
+  async appendCriticalLog(rows: readonly CriticalLogInsert[]): Promise<void> {
+    if (rows.length) await this.db.insert(diagnosisCriticalLog).values([...rows]);
+  }
+
+  async criticalLog(criticalIds: readonly string[]) {
+    if (criticalIds.length === 0) return [];
+    return this.db.select().from(diagnosisCriticalLog).where(inArray(diagnosisCriticalLog.criticalValueId, [...criticalIds])).orderBy(asc(diagnosisCriticalLog.seq));
+  }
+
+  async listCriticals(f: { organizationIds: readonly string[]; centerIds: readonly string[]; state?: 'open' | 'acknowledged' | undefined }, page: { offset: number; limit: number }): Promise<{ rows: CriticalRow[]; total: number }> {
+    const scope = or(
+      f.organizationIds.length ? inArray(diagnosisCriticalValues.organizationId, [...f.organizationIds]) : sql`false`,
+      f.centerIds.length ? inArray(diagnosisCriticalValues.centerId, [...f.centerIds]) : sql`false`,
+    )!;
+    const where = f.state ? and(scope, eq(diagnosisCriticalValues.state, f.state)) : scope;
+    const rows = await this.db.select().from(diagnosisCriticalValues).where(where).orderBy(desc(diagnosisCriticalValues.flaggedAt), asc(diagnosisCriticalValues.id)).limit(page.limit).offset(page.offset);
+    const [c] = await this.db.select({ n: sql<number>`count(*)::int` }).from(diagnosisCriticalValues).where(where);
+    return { rows, total: Number(c?.n ?? 0) };
+  }
+
+  // ---- people
+
+  async userName(userId: string): Promise<{ id: string; displayName: string; organizationId: string | null; active: boolean } | undefined> {
+    const [row] = await this.db.select({ id: users.id, displayName: users.displayName, organizationId: users.organizationId, active: users.active }).from(users).where(eq(users.id, userId)).limit(1);
+    return row;
+  }
+
+  async userNames(ids: readonly (string | null)[]): Promise<Map<string, string>> {
+    const list = [...new Set(ids.filter((x): x is string => !!x))];
+    if (list.length === 0) return new Map();
+    const rows = await this.db.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, list));
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** Active users of an organization with any of the roles (notification and escalation recipients). */
+  async userIdsAt(organizationId: string, roles: readonly RoleCode[]): Promise<string[]> {
+    const rows = await this.db
+      .selectDistinct({ id: users.id })
+      .from(users)
+      .innerJoin(userRoles, eq(userRoles.userId, users.id))
+      .where(and(eq(users.organizationId, organizationId), eq(users.active, true), inArray(userRoles.role, [...roles])));
+    return rows.map((r) => r.id).sort();
+  }
+
+  async activeReaderUserIds(centerId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: users.id })
+      .from(diagnosisReaders)
+      .innerJoin(users, eq(users.id, diagnosisReaders.userId))
+      .where(and(eq(diagnosisReaders.centerId, centerId), eq(diagnosisReaders.active, true), eq(users.active, true)));
+    return rows.map((r) => r.id).sort();
+  }
+
+  /** Alliance administrators (医共体办公室) at the lead organizations of the alliances `organizationId` belongs to on `day`. */
+  async allianceOfficeUserIds(organizationId: string, day: string): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`select distinct u.id from users u join user_roles ur on ur.user_id = u.id and ur.role = 'alliance-admin'
+          where u.active and u.organization_id in (
+            select a.lead_organization_id from alliances a join alliance_memberships m on m.alliance_id = a.id
+            where m.organization_id = ${organizationId} and m.valid_from <= ${day}::date and (m.valid_to is null or m.valid_to > ${day}::date)
+              and a.kind in ('county-community', 'city-group'))
+          order by u.id`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async patient(id: string) {
+    const [row] = await this.db
+      .select({ id: patients.id, name: patients.name, sex: patients.sex, birthDate: patients.birthDate, countyCode: patients.countyCode })
+      .from(patients)
+      .where(eq(patients.id, id))
+      .limit(1);
+    return row;
+  }
+}
