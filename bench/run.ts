@@ -7,6 +7,9 @@
  *   referral — closed-loop referrals/s through HTTP with N clients, p50/p99 per step, and pgbench's TPS on the same
  *     database (bench/referral.ts; PostgreSQL only: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test;
  *     part of a bare `npm run bench` only when BENCH_DATABASE_URL is set)
+ *   indicators — monitoring indicators at province scale: load rate (bulk and API paths), full rebuild vs DuckDB on
+ *     the same events, evaluate cross-checked against DuckDB, update lag, memory (bench/indicators.ts; PostgreSQL only,
+ *     like referral; BENCH_COUNTIES, BENCH_RESIDENTS_PER_COUNTY, …; run by name only)
  * BENCH_DATABASE_URL=<PostgreSQL server URL> runs them on PostgreSQL (a fresh database each, dropped after).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { referralBench } from './referral.js';
+import { indicatorsBench } from './indicators.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.BENCH_PORT ?? 39200);
@@ -206,11 +210,11 @@ async function importPatients(): Promise<void> {
   }
 }
 
-const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch, 'import-patients': importPatients, referral: referralBench };
+const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch, 'import-patients': importPatients, referral: referralBench, indicators: indicatorsBench };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 console.log(`# machine: ${machine()}`);
 // The referral benchmark needs PostgreSQL: run by name, or with the others when BENCH_DATABASE_URL is set.
-for (const name of wanted.length ? wanted : Object.keys(benches).filter((b) => b !== 'referral' || pgServer)) {
+for (const name of wanted.length ? wanted : Object.keys(benches).filter((b) => (b !== 'referral' || pgServer) && b !== 'indicators')) {
   const b = benches[name];
   if (!b) {
     console.error(`unknown benchmark ${name}; choose from ${Object.keys(benches).join(', ')}`);

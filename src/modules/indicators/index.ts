@@ -16,3 +16,4 @@ export {
   generateCountyActivity, generateProvinceActivity, syntheticProvince, createActivityTally, DEMO_OUTSIDE_FACILITIES, defaultCalibration,
 } from './activity-generator.js';
 export type { GeneratorFacility, GeneratorResident, ActivityTally, CountyActivityOptions, ProvinceOptions, SyntheticCounty } from './activity-generator.js';
+export { ActivityBulkLoader } from './activity-bulk-load.js';

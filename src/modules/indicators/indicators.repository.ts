@@ -81,7 +81,7 @@ function leadOnSql(org: SQL, day: SQL, allianceId: string | null): SQL {
  * actually inserted) and for rebuilds (over the stored rows) alike — so both produce exactly the same figures.
  * A record counts on its start day; a stay with a discharge date also counts one discharge on that day.
  */
-function aggregateSelect(source: SQL, where: SQL = sql`true`): SQL {
+export function aggregateSelect(source: SQL, where: SQL = sql`true`): SQL {
   return sql`select county_code, day, facility_id, facility_county_code, facility_tier, class, tcm, insured, pharmacy, via_referral,
       sum(records)::int, sum(discharges)::int, sum(total_cost), sum(fund_paid), sum(fund_records)::int
     from (
@@ -97,7 +97,7 @@ function aggregateSelect(source: SQL, where: SQL = sql`true`): SQL {
     order by county_code, day, facility_id, facility_county_code, facility_tier, class, tcm, insured, pharmacy, via_referral`;
 }
 
-const aggregateColumns = sql.raw(
+export const aggregateColumns = sql.raw(
   'county_code, day, facility_id, facility_county_code, facility_tier, class, tcm, insured, pharmacy, via_referral, records, discharges, total_cost, fund_paid, fund_records',
 );
 
