@@ -29,7 +29,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, statfsSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { DuckDBDateValue, DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { loadDuckDb, type DuckDBAppender, type DuckDBConnection, type DuckDBDateValue, type DuckDBInstance, type DuckDb } from './duckdb.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { createDatabase, queryRows, type Database } from '../src/db/client.js';
 import { ensureBaseData } from '../src/db/seed/index.js';
@@ -117,11 +117,18 @@ const DUCK_TABLE = `create table raw_events (
   tcm boolean, insured boolean, pharmacy boolean, via_referral boolean, start_date date, end_date date,
   total_cost_fen bigint, fund_paid_fen bigint)`;
 
+/** The DuckDB module, loaded (and installed if missing) when the benchmark starts. */
+let duckModule: DuckDb | null = null;
+const duckdb = (): DuckDb => {
+  if (!duckModule) throw new Error('DuckDB is not loaded');
+  return duckModule;
+};
+
 const dayCache = new Map<string, DuckDBDateValue>();
 const duckDate = (iso: string): DuckDBDateValue => {
   let v = dayCache.get(iso);
   if (!v) {
-    v = new DuckDBDateValue(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 86_400_000);
+    v = new (duckdb().DuckDBDateValue)(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 86_400_000);
     dayCache.set(iso, v);
   }
   return v;
@@ -261,6 +268,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 // ---- the benchmark
 
 export async function indicatorsBench(): Promise<void> {
+  duckModule = await loadDuckDb();
   const serverUrl = process.env.BENCH_DATABASE_URL || DEFAULT_PG;
   if (!process.env.BENCH_DATABASE_URL) console.log(`# BENCH_DATABASE_URL is not set: using ${DEFAULT_PG} (this benchmark needs PostgreSQL)`);
   const counties = num('BENCH_COUNTIES', 100);
@@ -321,7 +329,7 @@ export async function indicatorsBench(): Promise<void> {
     }
 
     // 1b + 2a. The whole province through the bulk path, and into DuckDB with its Appender, in one pass.
-    duck = await DuckDBInstance.create(path.join(duckDir, 'province.duckdb'));
+    duck = await duckdb().DuckDBInstance.create(path.join(duckDir, 'province.duckdb'));
     duckCon = await duck.connect();
     await duckCon.run(DUCK_TABLE);
     const appender = await duckCon.createAppender('raw_events');
