@@ -180,8 +180,11 @@ describe.skipIf(!haveChromium)('browser: DICOM viewer (Cornerstone3D)', () => {
     expect(await text(page, 'dicom-slice'), 'reset keeps the slice').toBe(sliceAfterWheel);
 
     // A CT window preset from the menu.
+    // The option of antd's dropdown itself (not its hidden accessibility copy), once it has finished opening.
     await page.getByRole('combobox', { name: '窗设置' }).click();
-    await page.getByText('骨窗（400/1800）').click();
+    const bone = page.locator('.ant-select-item-option[title="骨窗（400/1800）"]');
+    await bone.waitFor({ state: 'visible' });
+    await bone.click();
     await expect.poll(() => text(page, 'dicom-window'), { timeout: 10_000 }).toBe('窗位 400　窗宽 1800');
 
     // Length measurement: choose the tool, drag a line, and the SVG layer shows a length in mm.

@@ -76,12 +76,8 @@ async function flush(tx: Db, queue: Pending[]): Promise<void> {
   const rows = queue.reduce((n, p) => n + p.rows.length, 0);
   queue.length = 0;
   if (statements.length === 1 || rows > 1000) {
-    // One statement per table when the batch is large: PostgreSQL allows 65,535 parameters per statement.
+    // One table needs no WITH; a large batch goes one statement per table (PostgreSQL allows 65,535 parameters).
     for (const s of statements) await tx.execute(s);
-    return;
-  }
-  if (statements.length === 1) {
-    await tx.execute(statements[0]!);
     return;
   }
   const ctes = sql.join(statements.map((q, i) => sql`${sql.raw(`w${i}`)} as (${q})`), sql`, `);

@@ -137,11 +137,6 @@ export class DeadlineRepository {
 
   // ---- deadlines
 
-  async insertDeadline(row: DeadlineInsert): Promise<DeadlineRow> {
-    const [inserted] = await this.db.insert(deadlines).values(row).returning();
-    return inserted!;
-  }
-
   /**
    * Starts a step's deadline — usually in one statement: the insert skips when the step already has a live deadline
    * (the partial unique index decides), and — with `meet` — the live deadline of the step just done is met in the

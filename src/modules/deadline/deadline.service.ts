@@ -200,8 +200,8 @@ export class DeadlineService {
   }
 
   /** `liveFor` as a scalar sub-query returning JSON, to embed in another module's read (see the repository). */
-  liveDeadlineSql(subjectType: string, subjectId: SQL | string): SQL {
-    return liveDeadlineJsonSql(subjectType, typeof subjectId === 'string' ? sql`${subjectId}` : subjectId);
+  liveDeadlineSql(subjectType: string, subjectId: string): SQL {
+    return liveDeadlineJsonSql(subjectType, sql`${subjectId}`);
   }
 
   /** The levels a deadline has fired, lowest first (for timelines and tests). */

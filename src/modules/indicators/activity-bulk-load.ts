@@ -5,7 +5,7 @@ import type { ActivityInput } from '../../contracts/activity.js';
 import type { FacilityTier } from '../../contracts/codes.js';
 import type { AppError } from '../../shared/errors.js';
 import { invalid } from '../../shared/errors.js';
-import { IndicatorRepository, aggregateColumns, aggregateSelect, type ActivityRow } from './indicators.repository.js';
+import { IndicatorRepository, recordAndAggregateSql, type ActivityRow } from './indicators.repository.js';
 import { checkActivity, countyOf, isTcmActivity } from './indicators.rules.js';
 
 /**
@@ -151,24 +151,9 @@ export class ActivityBulkLoader {
     });
     const names = arrayColumns.map(([c]) => c);
     const select = names.map((c) => (c === 'diagnoses' ? 'diagnoses::text[]' : c)).join(', ');
-    const recordedAt = (this.opts.recordedAt ?? new Date()).toISOString();
-    return sql`with input as (
-          select * from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(names.join(', '))})
-        ), ins as (
-          insert into activity_records (${sql.raw(names.join(', '))}, recorded_at)
-          select ${sql.raw(select)}, ${recordedAt}::timestamptz from input
-          on conflict (source, source_record_id) do nothing
-          returning *
-        ), agg as (
-          insert into activity_daily (${aggregateColumns})
-          ${aggregateSelect(sql`ins`)}
-          on conflict on constraint activity_daily_key do update set
-            records = activity_daily.records + excluded.records,
-            discharges = activity_daily.discharges + excluded.discharges,
-            total_cost = activity_daily.total_cost + excluded.total_cost,
-            fund_paid = activity_daily.fund_paid + excluded.fund_paid,
-            fund_records = activity_daily.fund_records + excluded.fund_records
-        )
-        select count(*)::int as n from ins`;
+    return recordAndAggregateSql(
+      sql`select * from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(names.join(', '))})`,
+      names.join(', '), select, this.opts.recordedAt ?? new Date(), sql`select count(*)::int as n from ins`,
+    );
   }
 }

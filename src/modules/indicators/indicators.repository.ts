@@ -101,6 +101,33 @@ export const aggregateColumns = sql.raw(
   'county_code, day, facility_id, facility_county_code, facility_tier, class, tcm, insured, pharmacy, via_referral, records, discharges, total_cost, fund_paid, fund_records',
 );
 
+/**
+ * The one statement through which raw activity is stored: `input` (a SELECT yielding the record columns) is inserted
+ * where new — ON CONFLICT (source, source_record_id) DO NOTHING — and exactly the rows inserted are added to the live
+ * pre-aggregate, because the aggregate CTE reads the insert's RETURNING; a re-imported record changes nothing.
+ * `answer` reads `ins`. Used by the API path (`insertActivities`) and the bulk loader alike.
+ */
+export function recordAndAggregateSql(input: SQL, columns: string, selectList: string, recordedAt: Date, answer: SQL): SQL {
+  return sql`with input as (
+          ${input}
+        ), ins as (
+          insert into activity_records (${sql.raw(columns)}, recorded_at)
+          select ${sql.raw(selectList)}, ${recordedAt.toISOString()}::timestamptz from input
+          on conflict (source, source_record_id) do nothing
+          returning *
+        ), agg as (
+          insert into activity_daily (${aggregateColumns})
+          ${aggregateSelect(sql`ins`)}
+          on conflict on constraint activity_daily_key do update set
+            records = activity_daily.records + excluded.records,
+            discharges = activity_daily.discharges + excluded.discharges,
+            total_cost = activity_daily.total_cost + excluded.total_cost,
+            fund_paid = activity_daily.fund_paid + excluded.fund_paid,
+            fund_records = activity_daily.fund_records + excluded.fund_records
+        )
+        ${answer}`;
+}
+
 const recordColumns =
   'id, source, source_record_id, class, patient_id, residence_division_code, county_code, facility_id, facility_division_code, ' +
   'facility_county_code, facility_tier, department_specialty, tcm, start_date, end_date, diagnoses, total_cost, fund_paid, insured, pharmacy, via_referral, referral_id';
@@ -138,28 +165,14 @@ export class IndicatorRepository {
     if (rows.length === 0) return [];
     const result = await queryRows<{ id: string }>(
       tx,
-      sql`with input as (
-          select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+      recordAndAggregateSql(
+        sql`select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
             id text, source text, source_record_id text, class text, patient_id text, residence_division_code text, county_code text,
             facility_id text, facility_division_code text, facility_county_code text, facility_tier text, department_specialty text,
             tcm boolean, start_date date, end_date date, diagnoses text[], total_cost numeric, fund_paid numeric, insured boolean,
-            pharmacy boolean, via_referral boolean, referral_id text)
-        ), ins as (
-          insert into activity_records (${sql.raw(recordColumns)}, recorded_at)
-          select ${sql.raw(recordColumns)}, ${recordedAt.toISOString()}::timestamptz from input
-          on conflict (source, source_record_id) do nothing
-          returning *
-        ), agg as (
-          insert into activity_daily (${aggregateColumns})
-          ${aggregateSelect(sql`ins`)}
-          on conflict on constraint activity_daily_key do update set
-            records = activity_daily.records + excluded.records,
-            discharges = activity_daily.discharges + excluded.discharges,
-            total_cost = activity_daily.total_cost + excluded.total_cost,
-            fund_paid = activity_daily.fund_paid + excluded.fund_paid,
-            fund_records = activity_daily.fund_records + excluded.fund_records
-        )
-        select id from ins`,
+            pharmacy boolean, via_referral boolean, referral_id text)`,
+        recordColumns, recordColumns, recordedAt, sql`select id from ins`,
+      ),
     );
     return result.map((r) => r.id);
   }

@@ -170,7 +170,7 @@ export class ReferralRepository {
    * sub-selects: one round trip, and far cheaper to plan than an eight-way join (measured in bench/referral.ts).
    */
   /**
-   * Everything a referral's answer shows beyond its own row, in one query: names, the live booking (as `bookingOf`)
+   * Everything a referral's answer shows beyond its own row, in one query: names, the live booking
    * and, when `liveDeadline` is given (a sub-query of the deadline module), the live deadline.
    */
   async display(row: ReferralRow, liveDeadline?: SQL) {
@@ -340,15 +340,6 @@ export class ReferralRepository {
     } else {
       await this.db.update(bedReservations).set({ status: 'admitted' }).where(and(eq(bedReservations.referralId, referralId), eq(bedReservations.status, 'held')));
     }
-  }
-
-  /** The live booking of a referral: its appointment (slot) or its held bed with the admission notice. */
-  async bookingOf(referralId: string): Promise<BookingView | null> {
-    const [b] = await queryRows<BookingJson>(
-      this.db,
-      sql`select kind, id, start, "end", department_name as "departmentName", status, notice from (${bookingSql(referralId)}) x`,
-    );
-    return b ? toBookingView(b) : null;
   }
 
   /** Does an open referral give this organization a reason to see the patient (access basis `open-referral`)? */
