@@ -9,13 +9,20 @@
  *    then meets them again and must insert them zero times (exactly once per source record).
  * 2. DuckDB computes four indicators by county and month (median of 3, after one warm-up run); Yilian's `evaluate` must give the same
  *    numerators and denominators for sampled counties (all months).
+ * 2a'. The product's analytic store (src/modules/indicators/analytics/): the outbox written by every load statement is
+ *    drained into the store's DuckDB file by its drainer during the load (woken by each chunk); after the load, the
+ *    backlog left, the tail drain, exactly-once (DuckDB's records = PostgreSQL's) and its aggregate's fingerprint =
+ *    PostgreSQL's `activity_daily`.
  * 3. Yilian's full `rebuild()`, timed, ÷ DuckDB's time; the aggregate must be the same before and after.
+ *    3b. The product's `rebuildAnalytics()` (median of 3) ÷ DuckDB's indicator query — the issue's ratio — and its
+ *    fingerprint = PostgreSQL's.
  * 4. Prototypes toward the aim (BENCH_PROTOTYPES=1): rebuild per county on parallel connections; PostgreSQL's
  *    new aggregate table built by CREATE TABLE AS + bulk index builds (the swap a rebuild could do); DuckDB computing
  *    the whole daily aggregate (a rebuild on an embedded DuckDB beside PostgreSQL), checked against PostgreSQL's;
  *    rebuild() again with work_mem = BENCH_REBUILD_WORK_MEM (1GB) for its sessions.
  * 5. Update lag: a new visit through HTTP (`POST /api/v1/activities/$batch` on a server started here) until the
- *    dashboard's figure (`GET /api/v1/indicators/county-visit-rate/values`) changes; and through the service.
+ *    dashboard's figure (`GET /api/v1/indicators/county-visit-rate/values`) changes; and through the service; and
+ *    from `recordActivities` until the analytic store's aggregate counts it. The server reopens the same DuckDB file.
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_COUNTIES (100),
  * BENCH_RESIDENTS_PER_COUNTY (400,000), BENCH_SEED (2026), BENCH_YEAR (2025), BENCH_CHUNK (10,000 rows a statement),
@@ -29,7 +36,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, statfsSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { loadDuckDb, type DuckDBAppender, type DuckDBConnection, type DuckDBDateValue, type DuckDBInstance, type DuckDb } from './duckdb.js';
+import { DuckDBDateValue, DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from './duckdb.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { createDatabase, queryRows, type Database } from '../src/db/client.js';
 import { ensureBaseData } from '../src/db/seed/index.js';
@@ -40,7 +47,7 @@ import { systemClock } from '../src/shared/clock.js';
 import type { RequestContext } from '../src/shared/context.js';
 import type { ActivityInput } from '../src/contracts/activity.js';
 import { grassrootsTiers } from '../src/contracts/codes.js';
-import { ActivityBulkLoader, generateProvinceActivity, syntheticProvince, yuanToFen } from '../src/modules/indicators/index.js';
+import { ActivityBulkLoader, generateProvinceActivity, syntheticProvince, yuanToFen, type ActivityAnalyticsFeed } from '../src/modules/indicators/index.js';
 import { aggregateColumns, aggregateSelect, type ActivityRow } from '../src/modules/indicators/indicators.repository.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
@@ -117,18 +124,11 @@ const DUCK_TABLE = `create table raw_events (
   tcm boolean, insured boolean, pharmacy boolean, via_referral boolean, start_date date, end_date date,
   total_cost_fen bigint, fund_paid_fen bigint)`;
 
-/** The DuckDB module, loaded (and installed if missing) when the benchmark starts. */
-let duckModule: DuckDb | null = null;
-const duckdb = (): DuckDb => {
-  if (!duckModule) throw new Error('DuckDB is not loaded');
-  return duckModule;
-};
-
 const dayCache = new Map<string, DuckDBDateValue>();
 const duckDate = (iso: string): DuckDBDateValue => {
   let v = dayCache.get(iso);
   if (!v) {
-    v = new (duckdb().DuckDBDateValue)(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 86_400_000);
+    v = new DuckDBDateValue(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 86_400_000);
     dayCache.set(iso, v);
   }
   return v;
@@ -268,7 +268,6 @@ async function stopServer(child: ChildProcess): Promise<void> {
 // ---- the benchmark
 
 export async function indicatorsBench(): Promise<void> {
-  duckModule = await loadDuckDb();
   const serverUrl = process.env.BENCH_DATABASE_URL || DEFAULT_PG;
   if (!process.env.BENCH_DATABASE_URL) console.log(`# BENCH_DATABASE_URL is not set: using ${DEFAULT_PG} (this benchmark needs PostgreSQL)`);
   const counties = num('BENCH_COUNTIES', 100);
@@ -293,6 +292,7 @@ export async function indicatorsBench(): Promise<void> {
   let duck: DuckDBInstance | null = null;
   let duckCon: DuckDBConnection | null = null;
   let server: ChildProcess | null = null;
+  let feed: ActivityAnalyticsFeed | null = null;
   try {
     database = await createDatabase({ databaseUrl: pgdb.url, poolSize: 6 });
     await database.migrate();
@@ -300,7 +300,17 @@ export async function indicatorsBench(): Promise<void> {
     const province = syntheticProvince({ seed, counties, residentsPerCounty });
     const reg = await registerProvince(database, province);
     log(`province registered: ${reg.facilities} facilities, ${reg.divisions} divisions; database ${pgdb.url}`);
-    const services = buildServices(database, loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', YILIAN_DATA_DIR: duckDir }));
+    // The product's analytic store lives where the server started for the HTTP lag will find it (its data directory),
+    // so the server continues the same DuckDB file from the outbox instead of refilling a new one.
+    const serverDataDir = path.join(duckDir, 'server-data');
+    const services = buildServices(database, loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', YILIAN_DATA_DIR: duckDir }), {
+      analyticsPath: path.join(serverDataDir, 'analytics', 'activity.duckdb'),
+    });
+    feed = services.indicators.analytics!;
+    if (!duckOnly) {
+      await feed.drain(); // initialised while PostgreSQL holds no activity: everything after arrives through the outbox
+      feed.start({ info: () => {}, error: (o, msg) => log(`${msg}: ${String((o as { err?: unknown }).err)}`) });
+    }
     const ctx: RequestContext = { actor: { userId: '', username: 'bench-indicators', organizationId: null, roles: ['system-admin'] }, clock: systemClock, channel: 'system' };
     const stream = () => generateProvinceActivity({ seed, counties, residentsPerCounty, year });
 
@@ -329,11 +339,11 @@ export async function indicatorsBench(): Promise<void> {
     }
 
     // 1b + 2a. The whole province through the bulk path, and into DuckDB with its Appender, in one pass.
-    duck = await duckdb().DuckDBInstance.create(path.join(duckDir, 'province.duckdb'));
+    duck = await DuckDBInstance.create(path.join(duckDir, 'province.duckdb'));
     duckCon = await duck.connect();
     await duckCon.run(DUCK_TABLE);
     const appender = await duckCon.createAppender('raw_events');
-    const loader = new ActivityBulkLoader(database.db, { today: new Date().toISOString().slice(0, 10) });
+    const loader = new ActivityBulkLoader(database.db, { today: new Date().toISOString().slice(0, 10), ...(duckOnly ? {} : { onCommitted: () => feed!.wake() }) });
     const timing = { generate: 0, prepare: 0, duckAppend: 0, waitPg: 0 };
     let generated = 0;
     let inserted = 0;
@@ -419,6 +429,22 @@ export async function indicatorsBench(): Promise<void> {
     }));
     console.log(JSON.stringify({ bench: 'indicators-storage', ...sz, duckdbFileGb: duckFileGb, benchRssMbPeakSoFar: Math.round(rssPeak) }));
 
+    // 2a'. The product's analytic store, fed from the outbox by its drainer during the load (woken by each chunk).
+    const backlogAtEnd = await feed.backlog();
+    const tt = performance.now();
+    const tail = await feed.drain();
+    const tailS = (performance.now() - tt) / 1000;
+    await feed.store.checkpoint();
+    const storeCounts = await feed.store.counts();
+    const live = await feed.compareWithPostgres();
+    console.log(JSON.stringify({
+      // tailDrainS: until the outbox was empty (the running drainer may have applied the tail itself: then tailDrain is 0).
+      bench: 'indicators-analytic-feed', store: 'duckdb (product: ActivityAnalyticsFeed)', backlogWhenLoadEnded: backlogAtEnd, tailDrainS: r1(tailS), tailDrain: tail,
+      duckdbRecords: storeCounts.records, exactlyOnce: storeCounts.records === sz.activityRecordsRows ? 'ok' : `MISMATCH: ${storeCounts.records} in DuckDB, ${sz.activityRecordsRows} in PostgreSQL`,
+      aggregateRows: storeCounts.aggregateRows, liveEqualsPostgres: live.equal ? 'equal' : `DIFFERENT: ${live.differences.join('; ')}`,
+      duckdbFileGb: r2(statSync(feed.store.location).size / 2 ** 30),
+    }));
+
     // 2b. DuckDB: four indicators by county and month, median of 3 after a warm-up run.
     const duckRuns: number[] = [];
     let duckResult: Awaited<ReturnType<typeof duckIndicators>> | null = null;
@@ -466,6 +492,59 @@ export async function indicatorsBench(): Promise<void> {
       bench: 'indicators-rebuild', records: rb.records, aggregateRows: rb.aggregateRows, seconds: r1(rebuildS), duckdbS: r3(duckS), rebuildOverDuckdb: r1(rebuildS / duckS),
       liveEqualsRebuilt: before === after ? 'equal' : `DIFFERENT: ${before} vs ${after}`,
     }));
+
+    // 3b. The product's rebuild in its analytic store (issue 4's aim: within 3× DuckDB's indicator query), median of 3.
+    //     Interleaved with the reference's own daily aggregate (DUCK_DAILY), so both are timed under the same load.
+    const arRuns: number[] = [];
+    const refDailyRuns: number[] = [];
+    let ar: Awaited<ReturnType<ActivityAnalyticsFeed['rebuildAnalytics']>> | null = null;
+    for (let i = 0; i < 3; i++) {
+      const ta2 = performance.now();
+      ar = await feed.rebuildAnalytics();
+      arRuns.push(performance.now() - ta2);
+      const tr2 = performance.now();
+      await duckCon.run(DUCK_DAILY);
+      refDailyRuns.push(performance.now() - tr2);
+    }
+    const analyticRebuildS = median(arRuns) / 1000;
+    const rebuilt = await feed.compareWithPostgres();
+    console.log(JSON.stringify({
+      bench: 'indicators-analytic-rebuild', records: ar!.records, aggregateRows: ar!.aggregateRows, runsS: arRuns.map((x) => r3(x / 1000)), medianS: r3(analyticRebuildS),
+      duckdbS: r3(duckS), overDuckdb: r2(analyticRebuildS / duckS), referenceDailyAggregateMedianS: r3(median(refDailyRuns) / 1000), rebuiltEqualsPostgres: rebuilt.equal ? 'equal' : `DIFFERENT: ${rebuilt.differences.join('; ')}`,
+    }));
+
+    // 3c. What users see: a province-level `evaluate` (one indicator, 12 months) read from DuckDB (the product's rule for
+    //     cities and provinces, after its freshness check) and from PostgreSQL's activity_daily; median of 3 after a warm-up.
+    {
+      const provinceCode = `${province.counties[0]!.countyCode.slice(0, 2)}0000`;
+      const q = { indicator: 'county-visit-rate', level: 'province' as const, subject: provinceCode, period: 'month' as const, from: `${year}-01`, to: `${year}-12` };
+      const timeEval = async (engine: 'postgres' | 'auto') => {
+        const runs: number[] = [];
+        let values: unknown = null;
+        for (let i = 0; i < 4; i++) {
+          const te = performance.now();
+          const r = await services.indicators.evaluate(ctx, q, { engine });
+          if (i > 0) runs.push(performance.now() - te);
+          values = r.values.map((v) => [v.period, v.numerator, v.denominator, v.value]);
+        }
+        return { runs, values };
+      };
+      const pgEval = await timeEval('postgres');
+      const duckEval = await timeEval('auto');
+      const catchUp: number[] = [];
+      let readable = false;
+      for (let i = 0; i < 3; i++) {
+        const tc = performance.now();
+        readable = await feed.catchUpForReads();
+        catchUp.push(performance.now() - tc);
+      }
+      console.log(JSON.stringify({
+        bench: 'indicators-evaluate-province', indicator: q.indicator, subject: provinceCode, months: 12, records: generated,
+        postgresMsRuns: pgEval.runs.map(r1), postgresMsMedian: r1(median(pgEval.runs)), duckdbMsRuns: duckEval.runs.map(r1), duckdbMsMedian: r1(median(duckEval.runs)),
+        postgresOverDuckdb: r1(median(pgEval.runs) / median(duckEval.runs)), freshnessCheckMsMedian: r1(median(catchUp)), duckdbReadable: readable,
+        figures: JSON.stringify(pgEval.values) === JSON.stringify(duckEval.values) ? 'equal' : 'DIFFERENT',
+      }));
+    }
 
     // 4. Prototypes toward "rebuild within 3× DuckDB".
     const proto: Record<string, unknown> = { bench: 'indicators-rebuild-prototypes', records: generated, duckdbS: r3(duckS) };
@@ -564,9 +643,23 @@ export async function indicatorsBench(): Promise<void> {
       }
       serviceLag.push(performance.now() - t);
     }
-    const lag: Record<string, unknown> = { bench: 'indicators-lag', indicator: q.indicator, county: q.subject, month, trials: lagTrials, serviceMsMedian: r1(median(serviceLag)), serviceMsMax: r1(Math.max(...serviceLag)) };
+    // … and until the analytic store's aggregate counts it (the drainer, woken by the commit, applies the outbox row).
+    const analyticLag: number[] = [];
+    for (let i = 0; i < lagTrials; i++) {
+      const before = await feed.store.aggregateRecords();
+      const t = performance.now();
+      await services.indicators.recordActivities(ctx, [visit(`duck-${i}`)]);
+      while ((await feed.store.aggregateRecords()) === before) await sleep(5);
+      analyticLag.push(performance.now() - t);
+    }
+    const lag: Record<string, unknown> = {
+      bench: 'indicators-lag', indicator: q.indicator, county: q.subject, month, trials: lagTrials, serviceMsMedian: r1(median(serviceLag)), serviceMsMax: r1(Math.max(...serviceLag)),
+      analyticStoreMsMedian: r1(median(analyticLag)), analyticStoreMsMax: r1(Math.max(...analyticLag)),
+    };
+    // The server opens the same DuckDB file: this process lets go of it first (DuckDB allows one writer per file).
+    await feed.stop();
     if (num('BENCH_HTTP', 1)) {
-      const srv = await startServer(pgdb.url, port, path.join(duckDir, 'server-data'));
+      const srv = await startServer(pgdb.url, port, serverDataDir);
       server = srv.child;
       const tok = await fetch(`${srv.base}/auth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', username: 'admin', password: 'bench-admin-pass' }) });
       const token = ((await tok.json()) as { access_token: string }).access_token;
@@ -598,15 +691,18 @@ export async function indicatorsBench(): Promise<void> {
 
     console.log(JSON.stringify({
       bench: 'indicators', store: 'postgresql', ...scale, records: generated, loadRowsPerS: Math.round(generated / loadS), rebuildS: r1(rebuildS), duckdbS: r3(duckS),
-      rebuildOverDuckdb: r1(rebuildS / duckS), lagMsMedian: lagMs, benchRssMbPeak: Math.round(rssPeak), pgDatabaseGb: sz.pgDatabaseGb, crosscheck: mismatches.length ? 'MISMATCH' : 'equal',
+      rebuildOverDuckdb: r1(rebuildS / duckS), analyticRebuildS: r3(analyticRebuildS), analyticRebuildOverDuckdb: r2(analyticRebuildS / duckS), lagMsMedian: lagMs, benchRssMbPeak: Math.round(rssPeak), pgDatabaseGb: sz.pgDatabaseGb, crosscheck: mismatches.length ? 'MISMATCH' : 'equal',
       aims: {
         rebuildWithin3xDuckdb: `${r1(rebuildS / duckS)}× → ${rebuildS <= 3 * duckS ? 'met' : 'NOT met'}`,
+        analyticRebuildWithin3xDuckdb: `${r2(analyticRebuildS / duckS)}× → ${analyticRebuildS <= 3 * duckS ? 'met' : 'NOT met'}`,
         lagUnder5s: `${r1(lagMs)} ms → ${lagMs < 5000 ? 'met' : 'NOT met'}`,
+        analyticLagUnder5s: `${r1(median(analyticLag))} ms → ${median(analyticLag) < 5000 ? 'met' : 'NOT met'}`,
       },
     }));
   } finally {
     clearInterval(sampler);
     if (server) await stopServer(server).catch(() => {});
+    await feed?.stop().catch(() => {});
     duckCon?.closeSync();
     duck?.closeSync();
     rmSync(duckDir, { recursive: true, force: true });

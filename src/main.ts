@@ -7,6 +7,7 @@ import { DataDirLockedError, recordServerUrl } from './db/client.js';
 import { DEFAULT_DEMO_RESIDENTS, ensureBaseData, seedDemoIfEmpty } from './db/seed/index.js';
 import { seedDemoReferrals } from './db/seed/demo-referrals.js';
 import { seedDemoActivity } from './db/seed/demo-activity.js';
+import { seedDemoDiagnosis } from './db/seed/demo-diagnosis.js';
 import { buildApp } from './http/app.js';
 import { startTokenCleanup } from './jobs/token-cleanup.job.js';
 import { startDeadlineWorker } from './jobs/deadline.job.js';
@@ -57,6 +58,12 @@ async function main(): Promise<void> {
     } catch (e) {
       log.error({ err: e }, 'demo referrals could not be seeded; the demo county is ready without them');
     }
+    // The diagnosis centers: teams, roster, templates, a year of requests and a live queue (docs/demo-data.md).
+    try {
+      await seedDemoDiagnosis(database.db, services, { seed: config.demoSeed, residents: config.demoResidents ?? DEFAULT_DEMO_RESIDENTS, log });
+    } catch (e) {
+      log.error({ err: e }, 'demo diagnosis centers could not be seeded; the demo county is ready without them');
+    }
   }
 
   const app = await buildApp(
@@ -67,16 +74,21 @@ async function main(): Promise<void> {
   const stopDeadlineWorker = startDeadlineWorker(services.deadlines, systemClock, log);
   const stopFhirSubscriptions = startFhirSubscriptionDispatch(new FhirSubscriptionDispatcher(database.db, services.referrals), systemClock, log);
   const stopCapacityRollForward = startCapacityRollForward(services.capacity, systemClock, log);
+  // The indicators' analytic store (DuckDB beside PostgreSQL) follows the activity outbox: woken by each committed batch.
+  const analytics = services.indicators.analytics;
+  analytics?.start(log);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     stopTokenCleanup();
     stopDeadlineWorker();
     stopFhirSubscriptions();
     stopCapacityRollForward();
+    const stopAnalytics = analytics?.stop().catch((e: unknown) => log.error({ err: e }, 'analytic store did not close cleanly'));
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {
       await app.close();
+      await stopAnalytics;
       await database.close();
     } finally {
       process.exit(0);

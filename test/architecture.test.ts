@@ -63,6 +63,13 @@ describe('import rules', () => {
     expect(bad).toEqual([]);
   });
 
+  it('only repositories open embedded analytic databases (DuckDB, the indicators\' analytic store)', () => {
+    const bad = all
+      .filter((f) => !/\.repository\.ts$/.test(f))
+      .flatMap((f) => importsOf(f).filter((i) => i.startsWith('@duckdb/')).map((i) => `${rel(f)} → ${i}`));
+    expect(bad).toEqual([]);
+  });
+
   it('http, jobs and cli never import a repository', () => {
     const bad = all
       .filter((f) => /^(http|jobs|cli)\//.test(rel(f)))

@@ -10,6 +10,7 @@ import {
 } from '../src/db/schema/index.js';
 import type { CenterDto, CriticalValueDto, DiagnosisListItemDto, DiagnosisRequestDto, ReaderDto } from '../src/contracts/diagnosis.js';
 import { hashPassword } from '../src/modules/identity/index.js';
+import { formatEcgJson, generateSyntheticEcg } from '../src/modules/diagnosis/media/index.js';
 import { newId } from '../src/shared/ids.js';
 import { createTestApp, databaseKind, DEMO_PASSWORD, type TestApp } from './helpers/app.js';
 
@@ -146,7 +147,8 @@ describe(`diagnosis centers on ${databaseKind}`, () => {
   describe('an emergency ECG from the township: request → claim → critical value → report', () => {
     let req: DiagnosisRequestDto;
     let critical: CriticalValueDto;
-    const ecgFile = Buffer.from(JSON.stringify({ format: 'yilian-ecg-json', leads: ['I', 'II', 'III'], samples: [[0, 1, 2]] }));
+    // A real yilian-ecg file: uploads are parsed (docs/ecg-format.md), a malformed one is refused.
+    const ecgFile = Buffer.from(formatEcgJson(generateSyntheticEcg({ seed: 'diagnosis-int', durationS: 4, samplingRateHz: 250 })));
 
     it('refuses bad input naming the field, and patients the requester may not see', async () => {
       const bad = await api('township.doctor')({ method: 'POST', url: '/api/v1/diagnosis/requests', payload: { centerId: ecg.id, patientId, modality: 'CT', examType: 'x', urgency: 'emergency', clinicalQuestion: 'q' } });

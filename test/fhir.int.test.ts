@@ -122,8 +122,8 @@ describe(`FHIR façade on ${databaseKind}`, () => {
       expect(oauth?.extension).toEqual([{ url: 'token', valueUri: 'https://yilian.example.cn/auth/token' }]);
       const byType = Object.fromEntries(rest.resource!.map((r) => [r.type, r]));
       expect(Object.keys(byType).sort()).toEqual([
-        'Appointment', 'Location', 'Measure', 'Organization', 'OrganizationAffiliation', 'Patient', 'Practitioner', 'PractitionerRole', 'Schedule',
-        'ServiceRequest', 'Slot', 'Subscription', 'Task',
+        'Appointment', 'Communication', 'DiagnosticReport', 'Flag', 'ImagingStudy', 'Location', 'Measure', 'Organization', 'OrganizationAffiliation',
+        'Patient', 'Practitioner', 'PractitionerRole', 'Schedule', 'ServiceRequest', 'Slot', 'Subscription', 'Task',
       ]);
       expect(byType.Patient!.interaction!.map((i) => i.code).sort()).toEqual(['create', 'read', 'search-type', 'update']);
       expect(byType.Organization!.interaction!.map((i) => i.code).sort()).toEqual(['read', 'search-type']);

@@ -12,10 +12,13 @@ export type CenterType = (typeof centerTypes)[number];
 
 /**
  * Modalities (DICOM modality codes where one exists: DX for DR is spelled `DR` as Chinese forms do) per center type.
- * `ECG-12` = resting 12-lead ECG; pathology: histopathology, frozen section, cytology; lab: a lab panel.
+ * `ECG-12` = resting 12-lead ECG; pathology: histopathology, frozen section, cytology; lab: a lab panel. `CONSULT` marks
+ * a teleconsultation's request row (no examination; see diagnosis-consultation.ts) and is never accepted by /requests.
  */
-export const modalities = ['DR', 'US', 'CT', 'MR', 'ECG-12', 'HISTO', 'FROZEN', 'CYTO', 'LAB-PANEL'] as const;
+export const modalities = ['DR', 'US', 'CT', 'MR', 'ECG-12', 'HISTO', 'FROZEN', 'CYTO', 'LAB-PANEL', 'CONSULT'] as const;
 export type Modality = (typeof modalities)[number];
+/** The modalities of examinations (everything but the teleconsultation marker): what exam filters offer. */
+export const examModalities = modalities.filter((m): m is Exclude<Modality, 'CONSULT'> => m !== 'CONSULT');
 export const modalitiesByCenterType: Record<CenterType, readonly Modality[]> = {
   imaging: ['DR', 'US', 'CT', 'MR'],
   ecg: ['ECG-12'],
@@ -28,7 +31,7 @@ export const modalitiesByCenterType: Record<CenterType, readonly Modality[]> = {
 export const centerMemberModes = ['alliance', 'listed'] as const;
 export type CenterMemberMode = (typeof centerMemberModes)[number];
 
-/** Request kinds: an examination read remotely now; `consultation` (远程会诊) comes with a later increment. */
+/** Request kinds: an examination read remotely, or a teleconsultation (远程会诊, its detail in diagnosis_consultations). */
 export const diagnosisRequestKinds = ['exam', 'consultation'] as const;
 export type DiagnosisRequestKind = (typeof diagnosisRequestKinds)[number];
 
@@ -272,6 +275,8 @@ export interface AttachmentDto {
   sha256: string;
   uploadedAt: string;
   uploadedByName: string;
+  /** Facts read from the file at upload (see the attachments block at the end); null for files uploaded before parsing existed. */
+  meta: AttachmentMeta | null;
 }
 
 export interface CriticalValueDto {
@@ -298,6 +303,8 @@ export interface ReportVersionDto {
   authorName: string;
   reason: string | null;
   at: string;
+  /** Lab centers: the result values of this version (absent when it has none). */
+  labResults?: LabResultDto[];
 }
 
 export interface ReportDto {
@@ -313,6 +320,8 @@ export interface ReportDto {
   finalizedAt: string | null;
   version: number;
   versions: ReportVersionDto[];
+  /** Lab centers: the result values of the shown version (absent when it has none). */
+  labResults?: LabResultDto[];
 }
 
 export interface DiagnosisRequestDto {
@@ -404,3 +413,273 @@ export const criticalListQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
+
+// ---- web UI support: the centers a user works with, and the critical-value board (危急值看板)
+
+/** The centers of the signed-in user: where they may send requests (serving their facility today) and where they read. */
+export interface MyCentersDto {
+  requestable: CenterDto[];
+  reading: (CenterDto & { dutyHeadNow: boolean })[];
+}
+
+export const criticalBoardQuerySchema = z.object({
+  /** `requester`: my facility's values (to acknowledge); `reader`: values flagged at the centers where I read. */
+  side: z.enum(['requester', 'reader']),
+  state: z.enum([...criticalValueStates, 'all']).default('open'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(20),
+});
+export type CriticalBoardQuery = z.infer<typeof criticalBoardQuerySchema>;
+
+/** A critical value with the request facts a list needs (number, patient, exam, center). */
+export interface CriticalBoardItemDto extends CriticalValueDto {
+  requestNumber: string;
+  patientName: string;
+  examType: string;
+  centerName: string;
+  requesterOrganizationName: string;
+}
+
+// ---- attachments that mean something: facts parsed at upload, imaging series, ECG traces, slides, lab specimens and
+// results, the patient's record of reports (docs/diagnosis.md "Attachments", "Lab", "Pathology")
+
+const optionalText = z.string().optional();
+const optionalInt = z.number().int().optional();
+
+/** DICOM header facts (PS3.3 attribute names); the UIDs group the instances into studies and series. */
+export const dicomAttachmentMetaSchema = z.object({
+  kind: z.literal('dicom'),
+  studyInstanceUid: z.string(),
+  seriesInstanceUid: z.string(),
+  sopInstanceUid: z.string(),
+  /** SOP Class UID (what kind of object: CT image, DX image …); FHIR ImagingStudy.series.instance.sopClass needs it. */
+  sopClassUid: optionalText,
+  /** DICOM modality code (DX, CR, CT, MR, US …) as written in the file. */
+  modality: z.string(),
+  bodyPart: optionalText,
+  /** `YYYY-MM-DD` (StudyDate). */
+  studyDate: optionalText,
+  studyDescription: optionalText,
+  seriesDescription: optionalText,
+  seriesNumber: optionalInt,
+  instanceNumber: optionalInt,
+  rows: z.number().int(),
+  columns: z.number().int(),
+  frames: z.number().int(),
+});
+export type DicomAttachmentMeta = z.infer<typeof dicomAttachmentMetaSchema>;
+
+/** A waveform in the yilian-ecg format (docs/ecg-format.md) with the measured rate; not a diagnosis. */
+export const ecgAttachmentMetaSchema = z.object({
+  kind: z.literal('ecg'),
+  format: z.enum(['json', 'csv']),
+  samplingRateHz: z.number(),
+  durationS: z.number(),
+  leads: z.array(z.string()),
+  heartRateBpm: z.number().optional(),
+  /** A rate-and-regularity description from the R-R intervals (e.g. 「心率 72 次/分，节律规整」), not a rhythm diagnosis. */
+  rhythm: optionalText,
+});
+export type EcgAttachmentMeta = z.infer<typeof ecgAttachmentMetaSchema>;
+
+/** A PDF or image (an ECG printout, a referral letter): nothing is parsed. */
+export const documentAttachmentMetaSchema = z.object({ kind: z.literal('document') });
+
+export const slideImageFormats = ['png', 'jpeg', 'tiff'] as const;
+export type SlideImageFormat = (typeof slideImageFormats)[number];
+/** A pathology slide image (切片图像): its format and pixel dimensions from the file header. */
+export const slideAttachmentMetaSchema = z.object({
+  kind: z.literal('slide'),
+  format: z.enum(slideImageFormats),
+  width: z.number().int(),
+  height: z.number().int(),
+});
+export type SlideAttachmentMeta = z.infer<typeof slideAttachmentMetaSchema>;
+
+// z.lazy: the lab block (specimen labels) is declared further down.
+export const attachmentMetaSchema = z.lazy(() => z.discriminatedUnion('kind', [dicomAttachmentMetaSchema, ecgAttachmentMetaSchema, documentAttachmentMetaSchema, slideAttachmentMetaSchema, specimenLabelsMetaSchema]));
+export type AttachmentMeta = z.infer<typeof attachmentMetaSchema>;
+
+/** `GET /requests/:id/imaging`: the request's DICOM instances as studies → series → instances. */
+export interface ImagingInstanceDto {
+  attachmentId: string;
+  instanceNumber?: number;
+  /** The attachment's download URL (the DICOM file). */
+  url: string;
+}
+export interface ImagingSeriesDto {
+  seriesInstanceUid: string;
+  modality: string;
+  description?: string;
+  seriesNumber?: number;
+  /** Ordered by instance number, then upload order. */
+  instances: ImagingInstanceDto[];
+}
+export interface ImagingStudyDto {
+  studyInstanceUid: string;
+  studyDate?: string;
+  description?: string;
+  modalities: string[];
+  /** Ordered by series number. */
+  series: ImagingSeriesDto[];
+}
+export interface ImagingDto {
+  studies: ImagingStudyDto[];
+}
+
+/** `GET /requests/:id/attachments/:attachmentId/ecg`: what the ECG trace component (EcgTraceProps) draws, in µV. */
+export interface EcgTraceDto {
+  samplingRateHz: number;
+  durationS: number;
+  leads: Record<string, number[]>;
+  analysis: {
+    heartRateBpm?: number;
+    rrMeanMs?: number;
+    rrSdMs?: number;
+    rhythm?: string;
+    /** The lead the beats were found on (II). */
+    lead: string;
+    /** Sample indexes of the R peaks. */
+    rPeakSamples: number[];
+    /** False with fewer than three beats: the rate is not to be trusted. */
+    reliable: boolean;
+    /** Leads computed from I and II because the file carried only the eight independent ones. */
+    derivedLeads: string[];
+  };
+}
+
+// ---- lab (检验): specimens with barcodes, result values entered with the report
+
+/** A specimen of a lab request as registered by the requester; `barcode` is the requester's own pre-printed one, else issued. */
+export const specimenInputSchema = z.object({
+  /** e.g. 静脉血（血清）, 全血（EDTA）, 尿液. */
+  specimenType: z.string().trim().min(1, '请填写标本类型').max(40),
+  /** Tube or container, e.g. 黄帽促凝管. */
+  container: z.string().trim().max(40).optional(),
+  barcode: z.string().trim().toUpperCase().regex(/^[0-9A-Z-]{6,20}$/, '条码须为 6–20 位数字、大写字母或“-”').optional(),
+});
+export const specimensInputSchema = z.object({ specimens: z.array(specimenInputSchema).min(1, '至少登记一个标本').max(20) });
+export type SpecimensInput = z.infer<typeof specimensInputSchema>;
+
+/** A specimen's way through the lab: registered (collected, labelled) by the requester, then received by the lab. */
+export const specimenStates = ['registered', 'received'] as const;
+export type SpecimenState = (typeof specimenStates)[number];
+export const specimenBarcodeSources = ['issued', 'own'] as const;
+
+export interface SpecimenDto {
+  id: string;
+  barcode: string;
+  /** `issued`: numbered by the platform (12 digits with a check digit); `own`: the requester's pre-printed barcode. */
+  barcodeSource: 'issued' | 'own';
+  specimenType: string;
+  container: string | null;
+  registeredAt: string;
+  registeredByName: string;
+  /** The label sheet (PDF attachment) printed for it. */
+  labelAttachmentId: string | null;
+  state: SpecimenState;
+  collectedAt: string;
+  /** The lab's receipt (标本签收); null until a reader of the lab center scans it in. */
+  receivedAt: string | null;
+  receivedByName: string | null;
+}
+/** `POST /diagnosis/specimens/receive`: a lab reader scans a barcode; the specimen is looked up in the reader's centers. */
+export const specimenReceiveInputSchema = z.object({ barcode: z.string().trim().toUpperCase().regex(/^[0-9A-Z-]{6,20}$/, '条码须为 6–20 位数字、大写字母或“-”') });
+export type SpecimenReceiveInput = z.infer<typeof specimenReceiveInputSchema>;
+
+/** Kept as the meta of the label sheet's attachment (a PDF the server draws), so the request's files list it. */
+export const specimenLabelsMetaSchema = z.object({
+  kind: z.literal('specimen-labels'),
+  specimens: z.array(z.object({ barcode: z.string(), barcodeSource: z.enum(['issued', 'own']), specimenType: z.string(), container: z.string().nullable() })),
+});
+
+/** HL7 v2 table 0078 abnormal flags: normal, low, high, critically low, critically high (危急值). */
+export const labFlags = ['N', 'L', 'H', 'LL', 'HH'] as const;
+export type LabFlag = (typeof labFlags)[number];
+
+/** One result value as the lab center enters it; the flag is computed by the server. */
+export const labResultInputSchema = z.object({
+  /** The analyte: a platform code (K, NA, GLU …) or a LOINC code such as 2823-3. */
+  code: z.string().trim().min(1, '请填写检验项目代码').max(40),
+  name: z.string().trim().min(1).max(60).optional(),
+  /** As reported: a number ("5.2") or a qualitative result ("阴性", "+"). */
+  value: z.string().trim().min(1, '请填写结果').max(40),
+  unit: z.string().trim().max(20).optional(),
+  referenceLow: z.number().finite().optional(),
+  referenceHigh: z.number().finite().optional(),
+  /** A range written out when it is not numeric (e.g. 阴性). */
+  referenceText: z.string().trim().max(60).optional(),
+  criticalLow: z.number().finite().optional(),
+  criticalHigh: z.number().finite().optional(),
+  specimenBarcode: z.string().trim().toUpperCase().max(20).optional(),
+});
+export type LabResultInput = z.infer<typeof labResultInputSchema>;
+
+export interface LabResultDto {
+  code: string;
+  loinc?: string;
+  name: string;
+  value: string;
+  unit: string;
+  referenceRange: string;
+  /** The numeric range the flag was computed against (the center's own, else the analyte table's). */
+  referenceLow?: number;
+  referenceHigh?: number;
+  /** Null for a value that is not a number. */
+  flag: LabFlag | null;
+  specimenBarcode?: string;
+}
+
+/** The report input of a lab center: the text and the result values (the findings default to the values as text). */
+export const labReportInputSchema = reportInputSchema.extend({ labResults: z.array(labResultInputSchema).max(200).optional() });
+export type LabReportInput = z.infer<typeof labReportInputSchema>;
+export const labAmendInputSchema = amendInputSchema.extend({ labResults: z.array(labResultInputSchema).max(200).optional() });
+export type LabAmendInput = z.infer<typeof labAmendInputSchema>;
+
+/** `GET /diagnosis/lab/analytes`: the analyte table the result grid picks from (LOINC, unit, adult ranges). */
+export interface LabAnalyteDto {
+  code: string;
+  loinc: string;
+  name: string;
+  unit: string;
+  low?: number;
+  high?: number;
+  criticalLow?: number;
+  criticalHigh?: number;
+}
+
+/** `GET /requests/:id/lab`: the specimens and the result values of the report version the caller may see. */
+export interface LabDto {
+  specimens: SpecimenDto[];
+  results: LabResultDto[];
+  /** The report version the results belong to; null before any results. */
+  reportVersion: number | null;
+  /** The critical results as a ready finding for `POST /requests/:id/critical-values`; null when none. */
+  criticalFinding: string | null;
+}
+
+// ---- the patient's record: final reports across centers
+
+export const patientReportsQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+/** A released final (or amended) report of a patient, as listed in the patient's record (检查报告). */
+export interface PatientDiagnosisReportDto {
+  requestId: string;
+  requestNumber: string;
+  centerName: string;
+  centerType: CenterType;
+  modality: Modality;
+  examType: string;
+  status: ReportStatus;
+  impression: string;
+  findings: string;
+  authorName: string;
+  signedOffByName: string | null;
+  /** When the shown version was released. */
+  reportedAt: string;
+  version: number;
+  hasCriticalValue: boolean;
+}

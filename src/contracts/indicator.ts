@@ -70,6 +70,17 @@ export const stationedTermSchema = z.object({
   minHomeTierRank: z.number().int().min(0).max(5),
 });
 
+/**
+ * Remote diagnosis requests (远程诊断, the shared diagnosis centers) sent by facilities in scope, counted on the
+ * request's day (China Standard Time), cancelled ones excluded: `requests` all of them; `reported` those whose final
+ * report released stopped the report deadline; `reportedOnTime` those of them reported no later than the due time.
+ * One definition with the turnaround statistics (GET /api/v1/diagnosis/statistics): the figures are equal.
+ */
+export const diagnosisTermSchema = z.object({
+  source: z.literal('diagnosis'),
+  measure: z.enum(['requests', 'reported', 'reportedOnTime']),
+});
+
 /** Patients registered in the master patient index with residence in the area: the resident population used. */
 export const residentsTermSchema = z.object({ source: z.literal('residents') });
 
@@ -77,7 +88,7 @@ export const residentsTermSchema = z.object({ source: z.literal('residents') });
 export const unavailableTermSchema = z.object({ source: z.literal('unavailable'), reason: z.string().min(1) });
 
 export const indicatorTermSpecSchema = z.discriminatedUnion('source', [
-  activityTermSchema, referralTermSchema, facilityTermSchema, stationedTermSchema, residentsTermSchema, unavailableTermSchema,
+  activityTermSchema, referralTermSchema, facilityTermSchema, stationedTermSchema, residentsTermSchema, unavailableTermSchema, diagnosisTermSchema,
 ]);
 export type IndicatorTermSpec = z.infer<typeof indicatorTermSpecSchema>;
 export type ActivityTermSpec = z.infer<typeof activityTermSchema>;

@@ -16,6 +16,16 @@ export interface Database {
   location: string;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Claims a named role for this process for as long as it runs (or until `release`): on PostgreSQL a session-level
+   * advisory lock held on a connection of its own, so a second server on the same database gets null; on PGlite the
+   * data directory's lock already makes this process the only one, so the claim always succeeds.
+   */
+  claimProcessRole(name: string): Promise<ProcessRoleClaim | null>;
+}
+
+export interface ProcessRoleClaim {
+  release(): Promise<void>;
 }
 
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -158,6 +168,24 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
       location: redactUrl(opts.databaseUrl),
       migrate: () => migrate(db as never, { migrationsFolder }),
       close: () => pool.end(),
+      claimProcessRole: async (name) => {
+        const client = new pg.Client({ connectionString: opts.databaseUrl });
+        client.on('error', () => {
+          /* the lock ends with the connection; the holder learns of it on its next query */
+        });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [`yilian:${name}`]);
+          if (rows[0]?.ok !== true) {
+            await client.end();
+            return null;
+          }
+        } catch (e) {
+          await client.end().catch(() => undefined);
+          throw e;
+        }
+        return { release: () => client.end() };
+      },
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -186,6 +214,7 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
       await client.close();
       releaseLock();
     },
+    claimProcessRole: async () => ({ release: async () => {} }),
   };
 }
 

@@ -23,6 +23,8 @@ import { patientRoutes } from './routes/patient.routes.js';
 import { routingRoutes } from './routes/routing.routes.js';
 import { indicatorRoutes } from './routes/indicator.routes.js';
 import { diagnosisRoutes } from './routes/diagnosis.routes.js';
+import { consultationRoutes } from './routes/consultation.routes.js';
+import { diagnosisStatisticsRoutes } from './routes/diagnosis-statistics.routes.js';
 import { fhirRoutes, fhirErrorBody } from './routes/fhir.routes.js';
 import { scimRoutes, scimErrorBody } from './routes/scim.routes.js';
 
@@ -85,6 +87,8 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}): Promi
   indicatorRoutes(app, deps);
   // Own scope: the raw-byte upload parser applies to the diagnosis routes only.
   await app.register(async (scoped) => diagnosisRoutes(scoped, deps));
+  consultationRoutes(app, deps);
+  diagnosisStatisticsRoutes(app, deps);
   await app.register(async (scoped) => fhirRoutes(scoped, deps));
   await app.register(async (scoped) => scimRoutes(scoped, deps));
 

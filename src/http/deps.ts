@@ -7,9 +7,10 @@ import { NetworkService } from '../modules/network/index.js';
 import { PatientService } from '../modules/patient/index.js';
 import { NotificationService } from '../modules/notification/index.js';
 import { DeadlineService } from '../modules/deadline/index.js';
-import { IndicatorService } from '../modules/indicators/index.js';
+import { ActivityAnalyticsFeed, IndicatorService } from '../modules/indicators/index.js';
 import { CapacityService, ReferralService, RoutingService, type DeadlinePort } from '../modules/referral/index.js';
-import { DiagnosisService, FileSystemBlobStorage, type BlobStorage } from '../modules/diagnosis/index.js';
+import { DiagnosisService, DiagnosisStatisticsService, FileSystemBlobStorage, type BlobStorage } from '../modules/diagnosis/index.js';
+import { ConsultationService } from '../modules/diagnosis/index.js';
 import path from 'node:path';
 
 /** Everything the HTTP layer needs, built once per app. Tests build it with their own database and clock. */
@@ -25,6 +26,8 @@ export interface Services {
   referrals: ReferralService;
   indicators: IndicatorService;
   diagnosis: DiagnosisService;
+  diagnosisStatistics: DiagnosisStatisticsService;
+  consultations: ConsultationService;
 }
 
 export interface AppDeps {
@@ -38,8 +41,8 @@ export interface AppDeps {
 
 export function buildServices(
   database: Database,
-  config: Pick<Config, 'tokenTtlSeconds' | 'sessionTtlSeconds'> & { dataDir?: string },
-  opts: { diagnosisStorage?: BlobStorage } = {},
+  config: Pick<Config, 'tokenTtlSeconds' | 'sessionTtlSeconds'> & { dataDir?: string; nodeEnv?: Config['nodeEnv'] },
+  opts: { diagnosisStorage?: BlobStorage; analyticsPath?: string } = {},
 ): Services {
   const network = new NetworkService(database.db);
   const audit = new AuditService(database.db);
@@ -65,11 +68,17 @@ export function buildServices(
   const referrals = new ReferralService(database.db, { network, patients, audit, deadlines: deadlinePort, notifications, capacity, routing });
   // An open (or finished) referral is a basis for the receiving facility to read the patient.
   patients.addAccessBasisProvider((actor, patientId) => referrals.referralBasisFor(actor, patientId));
-  const indicators = new IndicatorService(database.db, { network, audit });
+  // The indicators' analytic store: a DuckDB file beside the database (in memory under test); opened on first use.
+  const analyticsPath = opts.analyticsPath ?? (config.nodeEnv === 'test' ? ':memory:' : path.join(config.dataDir ?? './data', 'analytics', 'activity.duckdb'));
+  const analytics = new ActivityAnalyticsFeed(database.db, { path: analyticsPath, claimDrainer: () => database.claimProcessRole('analytics-drainer') });
+  const indicators = new IndicatorService(database.db, { network, audit, analytics });
   // Attachment bytes (DICOM, ECG, PDF, images) live under the data directory; metadata in the database.
   const diagnosisStorage = opts.diagnosisStorage ?? new FileSystemBlobStorage(path.join(config.dataDir ?? './data', 'diagnosis-files'));
   const diagnosis = new DiagnosisService(database.db, { network, patients, audit, deadlines, notifications, storage: diagnosisStorage });
   // A request to a center is a basis for the center's readers to read the patient.
   patients.addAccessBasisProvider((actor, patientId) => diagnosis.basisFor(actor, patientId));
-  return { network, identity, audit, patients, routing, notifications, deadlines, capacity, referrals, indicators, diagnosis };
+  const diagnosisStatistics = new DiagnosisStatisticsService(database.db, { network });
+  // Teleconsultation: requests of kind `consultation` to a consultation center; its experts read the patient as readers of that center.
+  const consultations = new ConsultationService(database.db, { network, patients, audit, deadlines, notifications });
+  return { network, identity, audit, patients, routing, notifications, deadlines, capacity, referrals, indicators, diagnosis, diagnosisStatistics, consultations };
 }

@@ -4,6 +4,7 @@ import { seedDemoCounty } from '../../db/seed/demo-county.js';
 import { loadDivisions } from '../../db/seed/divisions.js';
 import { optimizeAfterBulkLoad } from '../../db/seed/index.js';
 import { seedDemoReferrals } from '../../db/seed/demo-referrals.js';
+import { seedDemoDiagnosis } from '../../db/seed/demo-diagnosis.js';
 import { DEFAULT_DEMO_RESIDENTS } from '../../db/seed/index.js';
 import { hashPassword } from '../../modules/identity/index.js';
 import { FatalError, UsageError } from '../errors.js';
@@ -137,7 +138,9 @@ export async function runSeedDemo(config: Config, opts: SeedOptions): Promise<vo
     await optimizeAfterBulkLoad(platform.database.db);
     // Referral history and open referrals (docs/demo-data.md); skipped when the database already has referrals.
     const referrals = await seedDemoReferrals(platform.database.db, platform.services, { seed, residents });
-    if (opts.json) print(JSON.stringify({ ...summary, referrals }));
+    // Then the diagnosis centers, in the order src/main.ts seeds them; skipped when a diagnosis center exists.
+    const diagnosis = await seedDemoDiagnosis(platform.database.db, platform.services, { seed, residents });
+    if (opts.json) print(JSON.stringify({ ...summary, referrals, diagnosis }));
     else {
       const c = summary.counts;
       print(
@@ -146,6 +149,9 @@ export async function runSeedDemo(config: Config, opts: SeedOptions): Promise<vo
           (referrals.skipped
             ? '  转诊 referrals: already present, not seeded again\n'
             : `  转诊 referrals: ${referrals.history.total} in the past year, ${referrals.open.referrals} open (${(referrals.ms.total / 1000).toFixed(1)} s)\n`) +
+          (diagnosis.skipped
+            ? '  诊断中心 diagnosis centers: already present, not seeded again\n'
+            : `  诊断中心 diagnosis centers: ${diagnosis.centers} centers, ${diagnosis.history.completed + diagnosis.history.cancelled} requests in the past year, ${diagnosis.live.requests} in the live queue, ${diagnosis.consultations.requests} teleconsultations (${(diagnosis.ms.total / 1000).toFixed(1)} s)\n`) +
           `  (已存在的行不会重复插入 / rows already present are skipped; demo password: Yilian@2026)`,
       );
     }

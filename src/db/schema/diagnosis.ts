@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import {
-  pgTable, pgSequence, bigserial, bigint, boolean, text, varchar, integer, date, timestamp, jsonb, index, uniqueIndex, check,
+  pgTable, pgSequence, bigserial, bigint, boolean, text, varchar, integer, date, timestamp, jsonb, index, uniqueIndex, check, numeric,
 } from 'drizzle-orm/pg-core';
 import { urgencies } from '../../contracts/codes.js';
 import {
   attachmentKinds, centerMemberModes, centerTypes, criticalLogKinds, criticalValueStates, diagnosisActions, diagnosisRequestKinds,
-  diagnosisStatuses, imageQualityStates, modalities, reportStatuses, shiftRoles,
+  diagnosisStatuses, imageQualityStates, labFlags, modalities, reportStatuses, shiftRoles, specimenBarcodeSources, specimenStates,
 } from '../../contracts/diagnosis.js';
+import { consentSigners, consultationEventActions, consultationKinds, consultationStatuses, expertRoles, expertStates } from '../../contracts/diagnosis-consultation.js';
 import { organizations } from './network.js';
 import { patients } from './patient.js';
 import { users } from './identity.js';
@@ -156,7 +157,7 @@ export const diagnosisEvents = pgTable(
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     requestId: text('request_id').notNull().references(() => diagnosisRequests.id),
     at: timestamp('at', { withTimezone: true }).notNull(),
-    action: text('action', { enum: [...diagnosisActions, 'create', 'overdue', 'escalated', 'attach', 'critical-acknowledged'] }).notNull(),
+    action: text('action', { enum: [...diagnosisActions, 'create', 'overdue', 'escalated', 'attach', 'critical-acknowledged', 'specimen-received'] }).notNull(),
     fromStatus: text('from_status', { enum: diagnosisStatuses }),
     toStatus: text('to_status', { enum: diagnosisStatuses }),
     actorUserId: text('actor_user_id'),
@@ -237,6 +238,75 @@ export const diagnosisReportVersions = pgTable(
   (t) => [uniqueIndex('diagnosis_report_versions_uq').on(t.reportId, t.version)],
 );
 
+// ---- lab (检验): specimens and result values
+
+/**
+ * A specimen of a lab request (标本). The barcode is unique across the platform under a unique index: registration is
+ * `INSERT … ON CONFLICT (barcode) DO NOTHING`, so two requesters racing for one barcode cannot both get it. Receipt by
+ * the lab (签收) is a conditional UPDATE … WHERE state = 'registered', recorded once.
+ */
+export const diagnosisSpecimens = pgTable(
+  'diagnosis_specimens',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id').notNull().references(() => diagnosisRequests.id),
+    /** The requesting facility, which collected the specimen and owns the patient data. */
+    organizationId: text('organization_id').notNull().references(() => organizations.id),
+    barcode: text('barcode').notNull(),
+    barcodeSource: text('barcode_source', { enum: specimenBarcodeSources }).notNull(),
+    specimenType: text('specimen_type').notNull(),
+    container: text('container'),
+    /** The label sheet (PDF attachment) the barcode was printed on. */
+    labelAttachmentId: text('label_attachment_id').references(() => diagnosisAttachments.id),
+    state: text('state', { enum: specimenStates }).notNull().default('registered'),
+    collectedAt: timestamp('collected_at', { withTimezone: true }).notNull(),
+    collectedBy: text('collected_by').references(() => users.id),
+    collectedByName: text('collected_by_name').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }),
+    receivedBy: text('received_by').references(() => users.id),
+    receivedByName: text('received_by_name'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('diagnosis_specimens_barcode_uq').on(t.barcode),
+    index('diagnosis_specimens_request_idx').on(t.requestId, t.createdAt),
+    check('diagnosis_specimens_received', sql`(${t.state} = 'received') = (${t.receivedAt} is not null)`),
+  ],
+);
+
+/**
+ * Result values of a lab report version (检验结果): clinical data of the version they were released with, so each
+ * version row owns its values. Append-only like the versions: the repository has no update or delete for them.
+ */
+export const diagnosisLabResults = pgTable(
+  'diagnosis_lab_results',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id').notNull().references(() => diagnosisRequests.id),
+    reportVersionId: text('report_version_id').notNull().references(() => diagnosisReportVersions.id),
+    /** Order within the version, as entered. */
+    position: integer('position').notNull(),
+    /** Platform analyte code (K, NA …) or the code as entered. */
+    analyteCode: text('analyte_code').notNull(),
+    loinc: text('loinc'),
+    analyteName: text('analyte_name').notNull(),
+    /** The value as reported ("5.2", "阴性"); `value_numeric` holds it when it is a number. */
+    valueText: text('value_text').notNull(),
+    valueNumeric: numeric('value_numeric', { mode: 'number' }),
+    unit: text('unit').notNull(),
+    referenceLow: numeric('reference_low', { mode: 'number' }),
+    referenceHigh: numeric('reference_high', { mode: 'number' }),
+    referenceText: text('reference_text').notNull(),
+    flag: text('flag', { enum: labFlags }),
+    specimenId: text('specimen_id').references(() => diagnosisSpecimens.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('diagnosis_lab_results_version_position_uq').on(t.reportVersionId, t.position),
+    index('diagnosis_lab_results_request_idx').on(t.requestId),
+  ],
+);
+
 /**
  * A critical value (危急值) flagged by a reader. The requesting facility must acknowledge it with read-back (复述确认);
  * the acknowledgement is a conditional UPDATE … WHERE state = 'open', so it is recorded once.
@@ -282,4 +352,109 @@ export const diagnosisCriticalLog = pgTable(
     detail: jsonb('detail'),
   },
   (t) => [index('diagnosis_critical_log_value_idx').on(t.criticalValueId, t.seq)],
+);
+
+// ---- teleconsultation (远程会诊): a request of kind `consultation` to a consultation center, with its detail below
+
+/**
+ * The detail of a teleconsultation (one row per request of kind `consultation`; the request row carries the requesting
+ * and the center's organization, the patient, the number and the response deadline). The written consent of the patient
+ * is part of the row from the start: a consultation cannot exist without it (2018 remote-medicine norms).
+ */
+export const diagnosisConsultations = pgTable(
+  'diagnosis_consultations',
+  {
+    requestId: text('request_id').primaryKey().references(() => diagnosisRequests.id),
+    status: text('status', { enum: consultationStatuses }).notNull(),
+    kind: text('kind', { enum: consultationKinds }).notNull(),
+    specialty: text('specialty').notNull(),
+    preferredAt: timestamp('preferred_at', { withTimezone: true }),
+    scheduledStart: timestamp('scheduled_start', { withTimezone: true }),
+    scheduledEnd: timestamp('scheduled_end', { withTimezone: true }),
+    /** The video meeting link; the platform does not carry the video. */
+    videoLink: text('video_link'),
+    scheduledBy: text('scheduled_by').references(() => users.id),
+    scheduledByName: text('scheduled_by_name'),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    /** The inviting doctor's final decision (they keep the responsibility). */
+    decision: text('decision'),
+    decisionBy: text('decision_by').references(() => users.id),
+    decisionByName: text('decision_by_name'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    declineReason: text('decline_reason'),
+    consentSigner: text('consent_signer', { enum: consentSigners }).notNull(),
+    consentSignerName: text('consent_signer_name').notNull(),
+    consentSignedAt: timestamp('consent_signed_at', { withTimezone: true }).notNull(),
+    consentFormReference: text('consent_form_reference').notNull(),
+    consentRecordedBy: text('consent_recorded_by').references(() => users.id),
+    consentRecordedByName: text('consent_recorded_by_name').notNull(),
+    consentRecordedAt: timestamp('consent_recorded_at', { withTimezone: true }).notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('diagnosis_consultations_status_idx').on(t.status, t.scheduledStart),
+    check('diagnosis_consultations_period', sql`${t.scheduledEnd} is null or ${t.scheduledEnd} > ${t.scheduledStart}`),
+    check('diagnosis_consultations_decided', sql`${t.status} <> 'concluded' or ${t.decision} is not null`),
+  ],
+);
+
+/** Experts of a consultation (会诊专家): readers of the consultation center invited by the center, one row per expert. */
+export const diagnosisConsultationExperts = pgTable(
+  'diagnosis_consultation_experts',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id').notNull().references(() => diagnosisRequests.id),
+    userId: text('user_id').notNull().references(() => users.id),
+    readerId: text('reader_id').notNull().references(() => diagnosisReaders.id),
+    role: text('role', { enum: expertRoles }).notNull().default('member'),
+    specialty: text('specialty'),
+    state: text('state', { enum: expertStates }).notNull().default('invited'),
+    /** Why the expert declined, or why the center removed them. */
+    reason: text('reason'),
+    invitedBy: text('invited_by').references(() => users.id),
+    invitedByName: text('invited_by_name').notNull(),
+    invitedAt: timestamp('invited_at', { withTimezone: true }).notNull(),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('diagnosis_consultation_experts_uq').on(t.requestId, t.userId), index('diagnosis_consultation_experts_user_idx').on(t.userId, t.state)],
+);
+
+/** Expert opinions (会诊意见). Append-only: the repository has no update or delete for it. */
+export const diagnosisConsultationOpinions = pgTable(
+  'diagnosis_consultation_opinions',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    requestId: text('request_id').notNull().references(() => diagnosisRequests.id),
+    expertId: text('expert_id').notNull().references(() => diagnosisConsultationExperts.id),
+    authorUserId: text('author_user_id').notNull().references(() => users.id),
+    authorName: text('author_name').notNull(),
+    specialty: text('specialty'),
+    opinion: text('opinion').notNull(),
+    recommendations: text('recommendations'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('diagnosis_consultation_opinions_request_idx').on(t.requestId, t.seq)],
+);
+
+/** Timeline of a consultation: one row per move. Append-only (overdue and escalation rows go to diagnosis_events). */
+export const diagnosisConsultationEvents = pgTable(
+  'diagnosis_consultation_events',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    requestId: text('request_id').notNull().references(() => diagnosisRequests.id),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    action: text('action', { enum: consultationEventActions }).notNull(),
+    fromStatus: text('from_status', { enum: consultationStatuses }),
+    toStatus: text('to_status', { enum: consultationStatuses }),
+    actorUserId: text('actor_user_id'),
+    actorName: text('actor_name').notNull(),
+    reason: text('reason'),
+    detail: jsonb('detail'),
+  },
+  (t) => [index('diagnosis_consultation_events_request_idx').on(t.requestId, t.seq)],
 );

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  pgTable, text, varchar, integer, boolean, date, timestamp, numeric, jsonb, index, uniqueIndex, unique, check,
+  pgTable, text, varchar, integer, boolean, date, timestamp, numeric, json, jsonb, bigserial, index, uniqueIndex, unique, check,
 } from 'drizzle-orm/pg-core';
 import { activityClasses } from '../../contracts/activity.js';
 import {
@@ -102,6 +102,23 @@ export const activityDaily = pgTable(
     index('activity_daily_facility_idx').on(t.facilityId, t.day),
   ],
 );
+
+/**
+ * Transactional outbox feeding the analytic store (DuckDB beside PostgreSQL, src/modules/indicators/analytics/): one
+ * row per statement that stored new activity, written by that same statement (`recordAndAggregateSql`), so a record
+ * reaches the outbox exactly when it reaches `activity_records` — never for a re-imported duplicate, never without its
+ * raw row. `payload` is the inserted rows' projection the analytic aggregate needs, as a JSON array of arrays (see
+ * `outboxProjection`); money in integer fen. The drainer deletes a row once DuckDB has committed it. Ids are only
+ * an order of reading: they are assigned before commit, so a lower id may commit later — the drainer tracks applied
+ * ids one by one, never a high-water mark.
+ */
+export const activityOutbox = pgTable('activity_outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  payload: json('payload').notNull(),
+  /** Records in `payload` (for monitoring the backlog without parsing it). */
+  records: integer('records').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /**
  * Indicator definitions as versioned data (issue 4 item 3): a county corrects a definition by adding a version, never

@@ -3,11 +3,13 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { urgencies } from '../../contracts/codes.js';
 import {
-  acknowledgeInputSchema, amendInputSchema, attachmentQuerySchema, centerDeadlineInputSchema, centerInputSchema, centerPatchSchema,
+  acknowledgeInputSchema, labAmendInputSchema, labReportInputSchema, patientReportsQuerySchema, specimensInputSchema, attachmentQuerySchema, centerDeadlineInputSchema, centerInputSchema, centerPatchSchema,
   criticalListQuerySchema, criticalValueInputSchema, diagnosisListQuerySchema, diagnosisRequestInputSchema, qcInputSchema, readerInputSchema,
-  readerPatchSchema, reasonInputSchema, reassignInputSchema, reportInputSchema, resubmitInputSchema, rosterQuerySchema, shiftInputSchema,
+  readerPatchSchema, reasonInputSchema, reassignInputSchema, resubmitInputSchema, rosterQuerySchema, shiftInputSchema,
   templateInputSchema, templatePatchSchema,
 } from '../../contracts/diagnosis.js';
+import { criticalBoardQuerySchema } from '../../contracts/diagnosis.js';
+import { specimenReceiveInputSchema } from '../../contracts/diagnosis.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
@@ -120,8 +122,37 @@ export async function diagnosisRoutes(app: FastifyInstance, deps: AppDeps) {
       .send(file.bytes);
   });
 
-  // ---- reports
-  r.post(`${base}/requests/:id/report`, { schema: { tags, params: idParam, body: reportInputSchema } }, async (request) =>
+  r.get(`${base}/requests/:id/imaging`, { schema: { tags, params: idParam } }, async (request) => diagnosis.imaging(contextOf(request, deps), request.params.id));
+  r.get(`${base}/requests/:id/attachments/:attachmentId/thumbnail`, { schema: { tags, params: sub('attachmentId') } }, async (request, reply) => {
+    const png = await diagnosis.attachmentThumbnail(contextOf(request, deps), request.params.id, request.params.attachmentId);
+    // Patient data: the browser may keep it for the session's page only, never a shared cache.
+    return reply.header('content-type', 'image/png').header('cache-control', 'private, max-age=300').send(png);
+  });
+  r.get(`${base}/requests/:id/attachments/:attachmentId/ecg`, { schema: { tags, params: sub('attachmentId') } }, async (request) =>
+    diagnosis.ecgTrace(contextOf(request, deps), request.params.id, request.params.attachmentId),
+  );
+
+  // ---- lab: specimens (label sheet issued with them) and the results entered with the report
+  r.post(`${base}/requests/:id/specimens`, { schema: { tags, params: idParam, body: specimensInputSchema } }, async (request, reply) =>
+    reply.status(201).send(await diagnosis.registerSpecimens(contextOf(request, deps), request.params.id, request.body)),
+  );
+  r.get(`${base}/requests/:id/lab`, { schema: { tags, params: idParam } }, async (request) => diagnosis.lab(contextOf(request, deps), request.params.id));
+  // the lab's receipt (标本签收): by id from the request page, or by a barcode scan at the bench
+  r.post(`${base}/requests/:id/specimens/:specimenId/receive`, { schema: { tags, params: sub('specimenId') } }, async (request) =>
+    diagnosis.receiveSpecimen(contextOf(request, deps), request.params.id, request.params.specimenId),
+  );
+  r.post(`${base}/specimens/receive`, { schema: { tags, body: specimenReceiveInputSchema } }, async (request) =>
+    diagnosis.receiveSpecimenByBarcode(contextOf(request, deps), request.body.barcode),
+  );
+  r.get(`${base}/lab/analytes`, { schema: { tags } }, async () => ({ items: diagnosis.labAnalytes() }));
+
+  // ---- the patient's record: released final reports across centers (access: the patient module's rule)
+  r.get('/api/v1/patients/:id/diagnosis-reports', { schema: { tags: ['patients', 'diagnosis'], params: idParam, querystring: patientReportsQuerySchema } }, async (request) =>
+    diagnosis.patientReports(contextOf(request, deps), request.params.id, request.query),
+  );
+
+  // ---- reports (a lab center's report also carries result values)
+  r.post(`${base}/requests/:id/report`, { schema: { tags, params: idParam, body: labReportInputSchema } }, async (request) =>
     diagnosis.writeReport(contextOf(request, deps), request.params.id, request.body),
   );
   r.get(`${base}/requests/:id/report.pdf`, { schema: { tags, params: idParam } }, async (request, reply) => {
@@ -136,7 +167,7 @@ export async function diagnosisRoutes(app: FastifyInstance, deps: AppDeps) {
   r.post(`${base}/requests/:id/report/return`, { schema: { tags, params: idParam, body: reasonInputSchema } }, async (request) =>
     diagnosis.returnForRevision(contextOf(request, deps), request.params.id, request.body.reason),
   );
-  r.post(`${base}/requests/:id/report/amend`, { schema: { tags, params: idParam, body: amendInputSchema } }, async (request) =>
+  r.post(`${base}/requests/:id/report/amend`, { schema: { tags, params: idParam, body: labAmendInputSchema } }, async (request) =>
     diagnosis.amendReport(contextOf(request, deps), request.params.id, request.body),
   );
 
@@ -147,5 +178,11 @@ export async function diagnosisRoutes(app: FastifyInstance, deps: AppDeps) {
   r.get(`${base}/critical-values`, { schema: { tags, querystring: criticalListQuerySchema } }, async (request) => diagnosis.listCriticals(contextOf(request, deps), request.query));
   r.post(`${base}/critical-values/:id/acknowledge`, { schema: { tags, params: idParam, body: acknowledgeInputSchema } }, async (request) =>
     diagnosis.acknowledgeCritical(contextOf(request, deps), request.params.id, request.body),
+  );
+
+  // ---- web UI support: the centers I send to and read for; the critical-value board of one side
+  r.get(`${base}/my-centers`, { schema: { tags } }, async (request) => diagnosis.myCenters(contextOf(request, deps)));
+  r.get(`${base}/critical-values/board`, { schema: { tags, querystring: criticalBoardQuerySchema } }, async (request) =>
+    diagnosis.criticalBoard(contextOf(request, deps), request.query),
   );
 }

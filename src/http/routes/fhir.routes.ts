@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../shared/errors.js';
 import {
-  FhirActivityService, FhirMeasureService, FhirService, isSupportedResourceType, isUnprocessable, supportedResourceTypes, type RawQuery,
+  FhirActivityService, FhirMeasureService, FhirService, isDiagnosisServiceRequest, isSupportedResourceType, isUnprocessable, supportedResourceTypes, type RawQuery,
 } from '../../modules/fhir/index.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
@@ -51,7 +51,9 @@ const originOf = (request: FastifyRequest): string => `${request.protocol}://${r
  */
 export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
   const { network, patients, referrals, capacity } = deps.services;
-  const fhir = new FhirService({ network, patients, referrals, capacity, db: deps.database.db, subscriptionPrivateHosts: deps.config.subscriptionPrivateHosts });
+  const fhir = new FhirService({
+    network, patients, referrals, capacity, diagnosis: deps.services.diagnosis, db: deps.database.db, subscriptionPrivateHosts: deps.config.subscriptionPrivateHosts,
+  });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-type', FHIR_CONTENT_TYPE);
@@ -155,7 +157,27 @@ export function fhirRoutes(app: FastifyInstance, deps: AppDeps) {
 
   app.post('/fhir/ServiceRequest', async (request, reply) => {
     requireFhirJson(request);
+    // A center-type category asks a diagnosis center (docs/fhir.md, "Diagnosis centers"); everything else is a referral.
+    if (fhir.diagnosis && isDiagnosisServiceRequest(request.body)) {
+      return sendCreated(reply, request, await fhir.diagnosis.createServiceRequest(contextOf(request, deps), request.body));
+    }
     return sendCreated(reply, request, await fhir.referral.createServiceRequest(contextOf(request, deps), request.body));
+  });
+
+  // ---- Shared diagnosis centers (docs/fhir.md, "Diagnosis centers")
+
+  app.post('/fhir/DiagnosticReport', async (request, reply) => {
+    requireFhirJson(request);
+    if (!fhir.diagnosis) throw new AppError('not_found', '本服务未启用诊断中心');
+    const answer = await fhir.diagnosis.createReport(contextOf(request, deps), request.body);
+    if (answer.status === 202) return reply.status(202).send(answer.resource);
+    return sendCreated(reply, request, answer.resource);
+  });
+
+  app.post('/fhir/Communication', async (request, reply) => {
+    requireFhirJson(request);
+    if (!fhir.diagnosis) throw new AppError('not_found', '本服务未启用诊断中心');
+    return sendCreated(reply, request, await fhir.diagnosis.acknowledge(contextOf(request, deps), request.body));
   });
 
   app.put<{ Params: { id: string } }>('/fhir/Task/:id', async (request, reply) => {

@@ -2,11 +2,12 @@ import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-
 import { queryRows, type Db } from '../../db/client.js';
 import {
   diagnosisAttachments, diagnosisCenterMembers, diagnosisCenters, diagnosisCriticalLog, diagnosisCriticalValues, diagnosisEvents,
-  diagnosisReaders, diagnosisReportVersions, diagnosisReports, diagnosisRequests, diagnosisShifts, diagnosisTemplates, organizations,
+  diagnosisLabResults, diagnosisReaders, diagnosisReportVersions, diagnosisReports, diagnosisRequests, diagnosisShifts, diagnosisSpecimens, diagnosisTemplates, organizations,
   patients, userRoles, users,
 } from '../../db/schema/index.js';
 import type { RoleCode, Urgency } from '../../contracts/codes.js';
 import type { DiagnosisStatus, Modality } from '../../contracts/diagnosis.js';
+import type { AttachmentKind, CenterType, ReportStatus } from '../../contracts/diagnosis.js';
 
 export type CenterRow = typeof diagnosisCenters.$inferSelect;
 export type ReaderRow = typeof diagnosisReaders.$inferSelect;
@@ -20,6 +21,11 @@ export type ReportRow = typeof diagnosisReports.$inferSelect;
 export type ReportVersionRow = typeof diagnosisReportVersions.$inferSelect;
 export type CriticalRow = typeof diagnosisCriticalValues.$inferSelect;
 export type CriticalLogInsert = typeof diagnosisCriticalLog.$inferInsert;
+export type SpecimenRow = typeof diagnosisSpecimens.$inferSelect;
+export type SpecimenInsert = typeof diagnosisSpecimens.$inferInsert;
+export type LabResultRow = typeof diagnosisLabResults.$inferSelect;
+export type LabResultInsert = typeof diagnosisLabResults.$inferInsert;
+export interface LabResultRowWithVersion { result: LabResultRow; version: number; versionStatus: ReportStatus; specimenBarcode: string | null }
 
 /** Which requests a list may return — decided by the access rule in the service, never by the client alone. */
 export interface RequestListFilter {
@@ -58,6 +64,23 @@ export interface RequestListRow {
   due_at: Date | string | null;
   overdue_at: Date | string | null;
   escalation_level: number | null;
+}
+
+export interface PatientReportRow {
+  request_id: string;
+  number: string;
+  modality: Modality;
+  exam_type: string;
+  center_name: string;
+  center_type: CenterType;
+  status: ReportStatus;
+  findings: string;
+  impression: string;
+  author_name: string;
+  signed_off_by_name: string | null;
+  reported_at: Date | string;
+  version: number;
+  has_critical: boolean;
 }
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -290,6 +313,8 @@ export class DiagnosisRepository {
   private listWhere(f: RequestListFilter): SQL {
     const conds: SQL[] = [
       sql`(r.requester_organization_id = any(${sql.param([...f.requesterOrganizationIds])}::text[]) or r.center_id = any(${sql.param([...f.centerIds])}::text[]))`,
+      // Teleconsultations are listed by their own service (consultation.repository.ts).
+      sql`r.kind = 'exam'`,
     ];
     if (f.centerId) conds.push(sql`r.center_id = ${f.centerId}`);
     if (f.requesterOrganizationId) conds.push(sql`r.requester_organization_id = ${f.requesterOrganizationId}`);
@@ -307,17 +332,36 @@ export class DiagnosisRepository {
     return sql.join(conds, sql` and `);
   }
 
-  private static readonly fromClause = sql`
-    from diagnosis_requests r
-    join patients p on p.id = r.patient_id
-    join diagnosis_centers c on c.id = r.center_id
-    join organizations o on o.id = r.requester_organization_id
-    left join deadlines d on d.subject_type = 'diagnosis' and d.subject_id = r.id and d.state in ('running', 'paused')`;
+  /**
+   * The tables a list's WHERE needs: the live report deadline always (it orders the page), the patient only for a
+   * text search. Names of centers, facilities and readers are read for the page's rows alone (`list`).
+   */
+  private static orderingFrom(f: RequestListFilter): SQL {
+    return sql`from diagnosis_requests r
+      ${f.q ? sql`join patients p on p.id = r.patient_id` : sql``}
+      left join deadlines d on d.subject_type = 'diagnosis' and d.subject_id = r.id and d.state in ('running', 'paused')`;
+  }
 
-  /** One page of a worklist: overdue first, then soonest due, then oldest. */
+  /**
+   * One page of a worklist: overdue first, then soonest due, then oldest. In two steps — the ordered ids of the page
+   * (requests and their live deadlines only), then the display columns of those ids — and a count over the same lean
+   * join. Joining names before the LIMIT made the planner misjudge filtered queues (overdue=true: 3,700 rows estimated
+   * as 9, a nested loop over every facility; bench/worklist).
+   */
   async list(f: RequestListFilter, page: { offset: number; limit: number }): Promise<{ rows: RequestListRow[]; total: number }> {
     const where = this.listWhere(f);
-    const rows = await queryRows<RequestListRow>(
+    const from = DiagnosisRepository.orderingFrom(f);
+    const ordered = await queryRows<{ id: string }>(
+      this.db,
+      sql`select r.id ${from} where ${where}
+          order by (d.overdue_at is null), d.due_at asc nulls last, r.created_at asc, r.id
+          limit ${page.limit} offset ${page.offset}`,
+    );
+    const [c] = await queryRows<{ n: string | number }>(this.db, sql`select count(*) as n ${from} where ${where}`);
+    const total = Number(c?.n ?? 0);
+    if (ordered.length === 0) return { rows: [], total };
+    const ids = ordered.map((r) => r.id);
+    const details = await queryRows<RequestListRow>(
       this.db,
       sql`select r.id, r.number, r.status, r.urgency, r.modality, r.exam_type, r.center_id, c.name as center_name, o.name as requester_name,
                  r.patient_id, p.name as patient_name,
@@ -325,13 +369,16 @@ export class DiagnosisRepository {
                  (select display_name from users where id = r.claimed_by) as claimed_name,
                  exists (select 1 from diagnosis_critical_values cv where cv.request_id = r.id) as has_critical,
                  r.created_at, d.due_at, d.overdue_at, d.escalation_level
-          ${DiagnosisRepository.fromClause}
-          where ${where}
-          order by (d.overdue_at is null), d.due_at asc nulls last, r.created_at asc, r.id
-          limit ${page.limit} offset ${page.offset}`,
+          from diagnosis_requests r
+          join patients p on p.id = r.patient_id
+          join diagnosis_centers c on c.id = r.center_id
+          join organizations o on o.id = r.requester_organization_id
+          left join deadlines d on d.subject_type = 'diagnosis' and d.subject_id = r.id and d.state in ('running', 'paused')
+          where r.id = any(${sql.param(ids)}::text[])`,
     );
-    const [c] = await queryRows<{ n: string | number }>(this.db, sql`select count(*) as n ${DiagnosisRepository.fromClause} where ${where}`);
-    return { rows, total: Number(c?.n ?? 0) };
+    const byId = new Map(details.map((r) => [r.id, r]));
+    // A row that changed state between the two reads still shows, as it is now; one deleted meanwhile cannot exist.
+    return { rows: ids.flatMap((id) => byId.get(id) ?? []), total };
   }
 
   /** Is there a request of the patient read by a center where this user reads? (access basis for the patient module) */
@@ -348,6 +395,105 @@ export class DiagnosisRepository {
 
   async insertAttachment(row: typeof diagnosisAttachments.$inferInsert): Promise<void> {
     await this.db.insert(diagnosisAttachments).values(row);
+  }
+
+  async attachmentById(requestId: string, attachmentId: string): Promise<AttachmentRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisAttachments).where(and(eq(diagnosisAttachments.requestId, requestId), eq(diagnosisAttachments.id, attachmentId))).limit(1);
+    return row;
+  }
+
+  /** The request's DICOM attachment with this SOP Instance UID (call under the request's row lock: uploads are serialised per request). */
+  async dicomAttachmentBySop(requestId: string, sopInstanceUid: string): Promise<AttachmentRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(diagnosisAttachments)
+      .where(and(eq(diagnosisAttachments.requestId, requestId), eq(diagnosisAttachments.kind, 'dicom'), sql`${diagnosisAttachments.meta}->>'sopInstanceUid' = ${sopInstanceUid}`))
+      .limit(1);
+    return row;
+  }
+
+  // ---- lab (检验): specimens and result values
+
+  /**
+   * Registers specimens: `INSERT … ON CONFLICT (barcode) DO NOTHING RETURNING` — the unique index decides, so two
+   * registrations racing for one barcode cannot both win. Returns the barcodes that were inserted; the caller compares
+   * with what it sent and rolls the transaction back when one is missing (taken by another specimen).
+   */
+  async insertSpecimens(rows: readonly SpecimenInsert[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const inserted = await this.db
+      .insert(diagnosisSpecimens)
+      .values([...rows])
+      .onConflictDoNothing({ target: diagnosisSpecimens.barcode })
+      .returning({ barcode: diagnosisSpecimens.barcode });
+    return inserted.map((r) => r.barcode);
+  }
+
+  async specimensOf(requestId: string): Promise<SpecimenRow[]> {
+    return this.db.select().from(diagnosisSpecimens).where(eq(diagnosisSpecimens.requestId, requestId)).orderBy(asc(diagnosisSpecimens.createdAt), asc(diagnosisSpecimens.barcode));
+  }
+
+  async specimenById(requestId: string, specimenId: string): Promise<SpecimenRow | undefined> {
+    const [row] = await this.db.select().from(diagnosisSpecimens).where(and(eq(diagnosisSpecimens.requestId, requestId), eq(diagnosisSpecimens.id, specimenId))).limit(1);
+    return row;
+  }
+
+  /** The specimen with this barcode on a request of one of these centers (a scan at the lab bench finds only its own). */
+  async specimenByBarcodeAt(barcode: string, centerIds: readonly string[]): Promise<SpecimenRow | undefined> {
+    if (centerIds.length === 0) return undefined;
+    const [row] = await this.db
+      .select({ specimen: diagnosisSpecimens })
+      .from(diagnosisSpecimens)
+      .innerJoin(diagnosisRequests, eq(diagnosisRequests.id, diagnosisSpecimens.requestId))
+      .where(and(eq(diagnosisSpecimens.barcode, barcode), inArray(diagnosisRequests.centerId, [...centerIds])))
+      .limit(1);
+    return row?.specimen;
+  }
+
+  /** The lab's receipt, recorded once: a conditional UPDATE … WHERE state = 'registered'; undefined when already received. */
+  async receiveSpecimen(specimenId: string, set: { receivedAt: Date; receivedBy: string | null; receivedByName: string }): Promise<SpecimenRow | undefined> {
+    const [row] = await this.db
+      .update(diagnosisSpecimens)
+      .set({ ...set, state: 'received' })
+      .where(and(eq(diagnosisSpecimens.id, specimenId), eq(diagnosisSpecimens.state, 'registered')))
+      .returning();
+    return row;
+  }
+
+  /** Appends the result values of a report version; there is no update or delete for them (append-only). */
+  async insertLabResults(rows: readonly LabResultInsert[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.insert(diagnosisLabResults).values([...rows]);
+  }
+
+  /** Every result value of a request with its version number and the barcode of its specimen, by version then position. */
+  async labResultsOf(requestId: string): Promise<LabResultRowWithVersion[]> {
+    return this.db
+      .select({
+        result: diagnosisLabResults, version: diagnosisReportVersions.version, versionStatus: diagnosisReportVersions.status, specimenBarcode: diagnosisSpecimens.barcode,
+      })
+      .from(diagnosisLabResults)
+      .innerJoin(diagnosisReportVersions, eq(diagnosisReportVersions.id, diagnosisLabResults.reportVersionId))
+      .leftJoin(diagnosisSpecimens, eq(diagnosisSpecimens.id, diagnosisLabResults.specimenId))
+      .where(eq(diagnosisLabResults.requestId, requestId))
+      .orderBy(asc(diagnosisReportVersions.version), asc(diagnosisLabResults.position));
+  }
+
+  /** Released final and amended reports of a patient across centers, newest first (the patient's record). */
+  async patientReports(patientId: string, page: { offset: number; limit: number }): Promise<{ rows: PatientReportRow[]; total: number }> {
+    const where = sql`r.patient_id = ${patientId} and rep.status in ('final', 'amended')`;
+    const rows = await queryRows<PatientReportRow>(
+      this.db,
+      sql`select r.id as request_id, r.number, r.modality, r.exam_type, c.name as center_name, c.type as center_type, rep.status, rep.findings, rep.impression,
+                 rep.author_name, rep.signed_off_by_name, rep.updated_at as reported_at, rep.version,
+                 exists (select 1 from diagnosis_critical_values cv where cv.request_id = r.id) as has_critical
+          from diagnosis_requests r join diagnosis_reports rep on rep.request_id = r.id join diagnosis_centers c on c.id = r.center_id
+          where ${where}
+          order by rep.updated_at desc, r.id
+          limit ${page.limit} offset ${page.offset}`,
+    );
+    const [c] = await queryRows<{ n: string | number }>(this.db, sql`select count(*) as n from diagnosis_requests r join diagnosis_reports rep on rep.request_id = r.id where ${where}`);
+    return { rows, total: Number(c?.n ?? 0) };
   }
 
   async attachments(requestId: string): Promise<AttachmentRow[]> {
@@ -480,4 +626,63 @@ export class DiagnosisRepository {
       .limit(1);
     return row;
   }
+
+  // ---- FHIR façade searches (src/modules/fhir/fhir-diagnosis.*)
+
+  /** Ids of one page of requests for a FHIR search, newest (or oldest) submission first, and the total. */
+  async searchForFhir(f: FhirRequestFilter, page: { offset: number; limit: number }): Promise<{ ids: string[]; total: number }> {
+    const conds: SQL[] = [
+      // Teleconsultations are not exposed as FHIR ServiceRequests yet (their own API, consultation.routes.ts).
+      sql`r.kind = 'exam'`,
+      sql`(r.requester_organization_id = any(${sql.param([...f.requesterOrganizationIds])}::text[]) or r.center_id = any(${sql.param([...f.centerIds])}::text[]))`,
+    ];
+    if (f.ids) conds.push(sql`r.id = any(${sql.param([...f.ids])}::text[])`);
+    if (f.centerTypes) conds.push(sql`c.type = any(${sql.param([...f.centerTypes])}::text[])`);
+    if (f.centerOrganizationId) conds.push(sql`r.center_organization_id = ${f.centerOrganizationId}`);
+    if (f.requesterOrganizationId) conds.push(sql`r.requester_organization_id = ${f.requesterOrganizationId}`);
+    if (f.patientId) conds.push(sql`r.patient_id = ${f.patientId}`);
+    if (f.statuses) conds.push(sql`r.status = any(${sql.param([...f.statuses])}::text[])`);
+    if (f.urgencies) conds.push(sql`r.urgency = any(${sql.param([...f.urgencies])}::text[])`);
+    if (f.submittedFrom) conds.push(sql`r.submitted_at >= ${f.submittedFrom.toISOString()}::timestamptz`);
+    if (f.submittedBefore) conds.push(sql`r.submitted_at < ${f.submittedBefore.toISOString()}::timestamptz`);
+    if (f.unclaimed) conds.push(sql`r.claimed_by is null`);
+    if (f.claimedByPractitionerId) conds.push(sql`r.claimed_by in (select id from users where practitioner_id = ${f.claimedByPractitionerId})`);
+    if (f.attachmentKind) conds.push(sql`exists (select 1 from diagnosis_attachments a where a.request_id = r.id and a.kind = ${f.attachmentKind})`);
+    if (f.withCriticalValue) conds.push(sql`exists (select 1 from diagnosis_critical_values cv where cv.request_id = r.id)`);
+    if (f.releasedReportStatuses) {
+      // The latest released version decides (what the requester sees); draft and pending-signoff versions never count.
+      conds.push(sql`(select v.status from diagnosis_reports rep join diagnosis_report_versions v on v.report_id = rep.id
+                      where rep.request_id = r.id and v.status in ('preliminary', 'final', 'amended')
+                      order by v.version desc limit 1) = any(${sql.param([...f.releasedReportStatuses])}::text[])`);
+    }
+    const where = sql.join(conds, sql` and `);
+    const from = sql`from diagnosis_requests r join diagnosis_centers c on c.id = r.center_id`;
+    const order = f.sort === 'submitted-asc' ? sql`r.submitted_at asc, r.id asc` : sql`r.submitted_at desc, r.id desc`;
+    const rows = page.limit > 0 ? await queryRows<{ id: string }>(this.db, sql`select r.id ${from} where ${where} order by ${order} limit ${page.limit} offset ${page.offset}`) : [];
+    const [c] = await queryRows<{ n: string | number }>(this.db, sql`select count(*) as n ${from} where ${where}`);
+    return { ids: rows.map((r) => r.id), total: Number(c?.n ?? 0) };
+  }
+}
+
+/** A FHIR search over requests; the scope (first two fields) comes from the access rule in the service. */
+export interface FhirRequestFilter {
+  requesterOrganizationIds: readonly string[];
+  centerIds: readonly string[];
+  ids?: readonly string[] | undefined;
+  centerTypes?: readonly CenterType[] | undefined;
+  centerOrganizationId?: string | undefined;
+  requesterOrganizationId?: string | undefined;
+  patientId?: string | undefined;
+  statuses?: readonly DiagnosisStatus[] | undefined;
+  urgencies?: readonly Urgency[] | undefined;
+  submittedFrom?: Date | undefined;
+  /** Exclusive. */
+  submittedBefore?: Date | undefined;
+  unclaimed?: boolean | undefined;
+  claimedByPractitionerId?: string | undefined;
+  attachmentKind?: AttachmentKind | undefined;
+  withCriticalValue?: boolean | undefined;
+  /** Only requests whose latest released report version has one of these statuses. */
+  releasedReportStatuses?: readonly ReportStatus[] | undefined;
+  sort?: 'submitted-desc' | 'submitted-asc' | undefined;
 }

@@ -2,13 +2,15 @@ import type { Db } from '../../db/client.js';
 import type { AccessBasis, EscalationRung } from '../../contracts/codes.js';
 import { urgencies } from '../../contracts/codes.js';
 import {
-  modalitiesByCenterType, releasedReportStatuses,
+  modalitiesByCenterType, openDiagnosisStatuses, releasedReportStatuses,
   type AcknowledgeInput, type AmendInput, type AttachmentDto, type AttachmentKind, type CenterDeadlineDto, type CenterDeadlineInput,
   type CenterDto, type CenterInput, type CenterPatch, type CriticalValueDto, type DeadlineViewDto, type DiagnosisEventDto,
-  type DiagnosisListItemDto, type DiagnosisListQuery, type DiagnosisRequestDto, type DiagnosisRequestInput, type DiagnosisStatus,
+  type DiagnosisListItemDto, type DiagnosisListQuery, type EcgTraceDto, type ImagingDto, type LabAnalyteDto, type LabDto, type LabResultDto, type LabResultInput,
+  type PatientDiagnosisReportDto, type SpecimenDto, type SpecimensInput, type DiagnosisRequestDto, type DiagnosisRequestInput, type DiagnosisStatus,
   type QcInput, type ReaderDto, type ReaderInput, type ReaderPatch, type ReportDto, type ReportInput, type ShiftDto, type ShiftInput,
   type TemplateDto, type TemplateInput, type TemplatePatch,
 } from '../../contracts/diagnosis.js';
+import type { CriticalBoardItemDto, CriticalBoardQuery, MyCentersDto } from '../../contracts/diagnosis.js';
 import type { RequestContext } from '../../shared/context.js';
 import { hasRole } from '../../shared/context.js';
 import { shanghaiDate } from '../../shared/clock.js';
@@ -27,9 +29,16 @@ import {
   type ActorFacts, type Party, type TableAction,
 } from './diagnosis.rules.js';
 import {
-  DiagnosisRepository, type CenterRow, type CriticalRow, type ReportRow, type RequestInsert, type RequestRow,
+  DiagnosisRepository, type AttachmentRow, type CenterRow, type CriticalRow, type LabResultRow, type ReportRow, type RequestInsert, type RequestRow, type SpecimenRow,
 } from './diagnosis.repository.js';
+import type { FhirRequestFilter } from './diagnosis.repository.js';
 import type { BlobStorage } from './diagnosis.storage.js';
+import {
+  ecgTraceOf, imagingOf, parseStoredEcg, readAttachmentMeta, renderAttachmentThumbnail, storedAttachmentMeta, thumbnailableSlideFormats,
+} from './attachment-media.js';
+import { maxSpecimensPerRequest, requestSerialOf, specimenBarcode } from './lab-barcode.js';
+import { renderSpecimenLabels } from './lab-label.pdf.js';
+import { evaluateLabResult, labAnalytes, labCriticalFinding, labFindingsText, labRangeProblem, numericValue } from './lab-results.js';
 import { renderDiagnosisReport } from './diagnosis-report.pdf.js';
 
 /** Subject type of the diagnosis module's deadlines (report turnaround and critical-value acknowledgement). */
@@ -47,6 +56,11 @@ export interface DiagnosisServiceDeps {
 const iso = (d: Date | string | null | undefined): string | null => (d == null ? null : new Date(d).toISOString());
 const rungLabels: Record<EscalationRung, string> = { assigned: '诊断医师', 'department-head': '当班组长', 'referral-desk': '医院总值班', 'alliance-office': '医共体办公室' };
 const worklistStatuses: readonly DiagnosisStatus[] = ['requested', 'in-progress', 'preliminary', 'awaiting-signoff'];
+/** The requester may add files until a report is released (a retake after a QC return included). */
+const openForUpload: readonly DiagnosisStatus[] = ['requested', 'returned', 'in-progress'];
+/** Thumbnails are drawn once at this size (longer side) and kept under this name beside the source. */
+const thumbnailMaxSize = 256;
+const thumbnailVariant = `thumbnail-${thumbnailMaxSize}.png`;
 
 /**
  * Shared diagnosis centers (资源共享中心, domain.md §3): centers with readers, roster and templates; requests from
@@ -352,7 +366,7 @@ export class DiagnosisService {
     if (!org || !ctx.actor.roles.some((r) => requesterRoles.includes(r))) throw forbidden('只有医疗机构的医生可以申请远程诊断');
     const center = await this.requireCenter(input.centerId, 'centerId');
     if (!center.active) throw invalid(`诊断中心「${center.name}」已停用`, 'centerId');
-    if (center.type === 'consultation') throw invalid('远程会诊申请将在后续版本提供，请选择影像、心电、病理或检验中心', 'centerId');
+    if (center.type === 'consultation') throw invalid('远程会诊请通过 /api/v1/diagnosis/consultations 申请（须登记患者知情同意）', 'centerId');
     if (!modalitiesByCenterType[center.type].includes(input.modality)) {
       throw invalid(`${centerTypeLabels[center.type]}中心不做 ${input.modality}；可选：${modalitiesByCenterType[center.type].join('、')}`, 'modality');
     }
@@ -410,6 +424,8 @@ export class DiagnosisService {
   private async loadForActor(ctx: RequestContext, id: string, auditAction: 'read' | 'update' = 'read'): Promise<{ row: RequestRow; parties: Party[] }> {
     const row = await this.repo.requestById(id);
     if (!row) throw notFound(`远程诊断申请 ${id} 不存在`);
+    // A teleconsultation has its own lifecycle (ConsultationService): none of the reading moves apply to it.
+    if (row.kind === 'consultation') throw notFound(`远程诊断申请 ${id} 不存在（远程会诊见 /api/v1/diagnosis/consultations/${id}）`);
     const parties = partiesOf(await this.actorFacts(ctx), row);
     if (parties.length === 0) {
       await this.deps.audit.record(ctx, [{ action: auditAction, resourceType: 'DiagnosisRequest', resourceId: id, patientId: row.patientId, basis: 'none', outcome: 'denied' }]);
@@ -598,26 +614,38 @@ export class DiagnosisService {
 
   // ---- attachments
 
-  /** Stores an attachment's bytes behind the storage interface; size and SHA-256 are computed here, never taken from the client. */
+  /**
+   * Stores an attachment's bytes behind the storage interface; size and SHA-256 are computed here, never taken from the
+   * client. The file is read first (DICOM header, ECG waveform, slide header — attachment-media.ts): a file that is not
+   * what its kind says, or a DICOM of another modality, is refused with 400 before anything is stored.
+   */
   async addAttachment(ctx: RequestContext, id: string, input: { kind: AttachmentKind; fileName: string; contentType: string }, bytes: Buffer): Promise<AttachmentDto> {
     const { row, parties } = await this.loadForActor(ctx, id, 'update');
     if (!parties.includes('requester')) throw forbidden('只有申请机构的医生可以上传检查资料');
-    if (!['requested', 'returned', 'in-progress'].includes(row.status)) throw conflict(`申请当前为「${statusLabels[row.status]}」（${row.status}），不能再上传资料`, { status: row.status });
+    if (!openForUpload.includes(row.status)) throw conflict(`申请当前为「${statusLabels[row.status]}」（${row.status}），不能再上传资料`, { status: row.status });
     if (bytes.length === 0) throw invalid('上传的文件是空的', 'body');
     const center = (await this.repo.centerById(row.centerId))!;
     const problem = attachmentKindProblem(center.type, input.kind);
     if (problem) throw invalid(problem, 'kind');
+    const meta = readAttachmentMeta(input.kind, bytes, input.fileName, row.modality);
     const stored = await this.deps.storage.put(bytes, { requestId: id });
     const now = ctx.clock.now();
     const attachmentId = newId();
     const actorName = await this.actorName(ctx);
     try {
       await this.repo.transaction(async (repo, tx) => {
+        // The row lock serialises uploads to one request, so the duplicate check below cannot race another upload.
+        const locked = await repo.requestForUpdate(id);
+        if (!locked || !openForUpload.includes(locked.status)) throw conflict(`申请当前为「${statusLabels[locked?.status ?? row.status]}」，不能再上传资料`, { status: locked?.status ?? row.status });
+        if (meta.kind === 'dicom') {
+          const same = await repo.dicomAttachmentBySop(id, meta.sopInstanceUid);
+          if (same) throw conflict(`该影像（SOP 实例 UID ${meta.sopInstanceUid}）已上传过：${same.fileName}`, { attachmentId: same.id });
+        }
         await repo.insertAttachment({
           id: attachmentId, requestId: id, organizationId: row.requesterOrganizationId, kind: input.kind, fileName: input.fileName, contentType: input.contentType,
-          sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, uploadedBy: ctx.actor.userId || null, uploadedByName: actorName, uploadedAt: now,
+          sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, meta, uploadedBy: ctx.actor.userId || null, uploadedByName: actorName, uploadedAt: now,
         });
-        await repo.insertEvents([{ id: newId(), requestId: id, at: now, action: 'attach', fromStatus: row.status, toStatus: row.status, actorUserId: ctx.actor.userId || null, actorName, reason: input.fileName, detail: { attachmentId, kind: input.kind, sizeBytes: stored.sizeBytes, sha256: stored.sha256 } }]);
+        await repo.insertEvents([{ id: newId(), requestId: id, at: now, action: 'attach', fromStatus: locked.status, toStatus: locked.status, actorUserId: ctx.actor.userId || null, actorName, reason: input.fileName, detail: { attachmentId, kind: input.kind, sizeBytes: stored.sizeBytes, sha256: stored.sha256 } }]);
         await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'DiagnosisAttachment', resourceId: attachmentId, patientId: row.patientId, basis: 'own-facility', outcome: 'allowed', detail: { requestId: id, kind: input.kind } }], tx);
       });
     } catch (e) {
@@ -627,18 +655,230 @@ export class DiagnosisService {
     return (await this.attachmentDtos(id)).find((a) => a.id === attachmentId)!;
   }
 
-  /** The bytes of an attachment, under the same access rule as the request. */
-  async readAttachment(ctx: RequestContext, id: string, attachmentId: string): Promise<{ fileName: string; contentType: string; bytes: Buffer }> {
+  /** One attachment of a request under the request's access rule, its read audited with the actor's basis. */
+  private async readableAttachment(ctx: RequestContext, id: string, attachmentId: string): Promise<AttachmentRow> {
     const { row, parties } = await this.loadForActor(ctx, id);
-    const a = (await this.repo.attachments(id)).find((x) => x.id === attachmentId);
+    const a = await this.repo.attachmentById(id, attachmentId);
     if (!a) throw notFound(`附件 ${attachmentId} 不在该申请中`);
     await this.deps.audit.record(ctx, [{ action: 'read', resourceType: 'DiagnosisAttachment', resourceId: attachmentId, patientId: row.patientId, basis: this.basisOf(parties), outcome: 'allowed' }]);
+    return a;
+  }
+
+  /** The bytes of an attachment, under the same access rule as the request. */
+  async readAttachment(ctx: RequestContext, id: string, attachmentId: string): Promise<{ fileName: string; contentType: string; bytes: Buffer }> {
+    const a = await this.readableAttachment(ctx, id, attachmentId);
     return { fileName: a.fileName, contentType: a.contentType, bytes: await this.deps.storage.get(a.storageKey) };
+  }
+
+  /** The request's DICOM instances filed into studies and series (ordered by series, then instance number). */
+  async imaging(ctx: RequestContext, id: string): Promise<ImagingDto> {
+    const { row, parties } = await this.loadForActor(ctx, id);
+    await this.deps.audit.record(ctx, [{ action: 'read', resourceType: 'DiagnosisAttachment', patientId: row.patientId, basis: this.basisOf(parties), outcome: 'allowed', detail: { requestId: id, view: 'imaging' } }]);
+    const instances = (await this.repo.attachments(id)).flatMap((a) => {
+      const meta = a.kind === 'dicom' ? storedAttachmentMeta(a.meta) : null;
+      return meta?.kind === 'dicom' ? [{ attachmentId: a.id, meta }] : [];
+    });
+    return imagingOf(id, instances);
+  }
+
+  /**
+   * A PNG thumbnail of a DICOM image or a PNG slide: drawn on the first request and kept in blob storage under the
+   * file's SHA-256 (the same bytes give the same picture, whichever request they belong to). 404 for other files.
+   */
+  async attachmentThumbnail(ctx: RequestContext, id: string, attachmentId: string): Promise<Buffer> {
+    const a = await this.readableAttachment(ctx, id, attachmentId);
+    const meta = storedAttachmentMeta(a.meta);
+    if (meta?.kind !== 'dicom' && !(meta?.kind === 'slide' && thumbnailableSlideFormats.includes(meta.format))) {
+      throw notFound(`附件「${a.fileName}」没有缩略图（只有 DICOM 影像和 PNG 切片图像有）`);
+    }
+    const cached = await this.deps.storage.getDerived(a.sha256, thumbnailVariant);
+    if (cached) return cached;
+    const png = renderAttachmentThumbnail(meta, await this.deps.storage.get(a.storageKey), thumbnailMaxSize);
+    await this.deps.storage.putDerived(a.sha256, thumbnailVariant, png);
+    return png;
+  }
+
+  /** An ECG waveform as the trace component draws it (every lead in µV) with the measured rate. 404 for other files. */
+  async ecgTrace(ctx: RequestContext, id: string, attachmentId: string): Promise<EcgTraceDto> {
+    const a = await this.readableAttachment(ctx, id, attachmentId);
+    if (storedAttachmentMeta(a.meta)?.kind !== 'ecg') throw notFound(`附件「${a.fileName}」不是心电波形文件（yilian-ecg JSON/CSV）`);
+    return ecgTraceOf(parseStoredEcg(await this.deps.storage.get(a.storageKey)));
+  }
+
+  // ---- lab (检验): specimens with barcodes, results with the report
+
+  /**
+   * The requester registers the specimens of a lab request (标本登记) and gets their label sheet: each specimen keeps
+   * the requester's own barcode or is issued one (lab-barcode.ts); the labels are drawn into a PDF stored as an
+   * attachment. Barcodes are unique across all requests by the unique index of diagnosis_specimens: the insert is
+   * `ON CONFLICT (barcode) DO NOTHING`, and a barcode that did not go in is a 409 that rolls everything back.
+   */
+  async registerSpecimens(ctx: RequestContext, id: string, input: SpecimensInput): Promise<LabDto> {
+    const { row, parties } = await this.loadForActor(ctx, id, 'update');
+    if (!parties.includes('requester')) throw forbidden('只有申请机构的医生可以登记标本');
+    const center = (await this.repo.centerById(row.centerId))!;
+    if (center.type !== 'lab') throw invalid(`${centerTypeLabels[center.type]}中心的申请不登记检验标本`, 'specimens');
+    const own = input.specimens.map((sp) => sp.barcode).filter((b): b is string => !!b);
+    const repeated = own.find((b, i) => own.indexOf(b) !== i);
+    if (repeated) throw invalid(`条码 ${repeated} 在本次登记中出现了两次`, 'specimens');
+    const now = ctx.clock.now();
+    const actorName = await this.actorName(ctx);
+    const patient = await this.repo.patient(row.patientId);
+    const orgNames = await this.repo.organizationNames([row.requesterOrganizationId]);
+    const attachmentId = newId();
+    let storedKey: string | null = null;
+    try {
+      await this.repo.transaction(async (repo, tx) => {
+        // The request's row lock serialises registrations of one request, so the issued numbers 01, 02 … do not repeat.
+        const locked = await repo.requestForUpdate(id);
+        if (!locked || !openForUpload.includes(locked.status)) throw conflict(`申请当前为「${statusLabels[locked?.status ?? row.status]}」，不能再登记标本`, { status: locked?.status ?? row.status });
+        const existing = await repo.specimensOf(id);
+        if (existing.length + input.specimens.length > maxSpecimensPerRequest) throw invalid(`一张申请最多 ${maxSpecimensPerRequest} 个标本`, 'specimens');
+        let next = existing.filter((sp) => sp.barcodeSource === 'issued').length;
+        const serial = requestSerialOf(locked.number);
+        const specimens = input.specimens.map((sp) => ({
+          id: newId(), barcode: sp.barcode ?? specimenBarcode(serial, ++next), barcodeSource: sp.barcode ? ('own' as const) : ('issued' as const),
+          specimenType: sp.specimenType, container: sp.container ?? null,
+        }));
+        const pdf = await renderSpecimenLabels(specimens, {
+          requestNumber: locked.number, examType: locked.examType, patientName: patient?.name ?? '', patientSex: patient?.sex ?? '', patientBirthDate: patient?.birthDate ?? '',
+          requesterOrganizationName: orgNames.get(locked.requesterOrganizationId) ?? '', urgent: locked.urgency !== 'routine', printedAt: now,
+        });
+        const stored = await this.deps.storage.put(pdf, { requestId: id });
+        storedKey = stored.key;
+        await repo.insertAttachment({
+          id: attachmentId, requestId: id, organizationId: locked.requesterOrganizationId, kind: 'pdf', fileName: `标本条码-${locked.number}-${existing.length + 1}.pdf`,
+          contentType: 'application/pdf', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, meta: null,
+          uploadedBy: ctx.actor.userId || null, uploadedByName: actorName, uploadedAt: now,
+        });
+        const inserted = await repo.insertSpecimens(specimens.map((sp) => ({
+          ...sp, requestId: id, organizationId: locked.requesterOrganizationId, labelAttachmentId: attachmentId, state: 'registered' as const,
+          collectedAt: now, collectedBy: ctx.actor.userId || null, collectedByName: actorName, createdAt: now,
+        })));
+        const taken = specimens.map((sp) => sp.barcode).filter((b) => !inserted.includes(b));
+        if (taken.length) throw conflict(`条码 ${taken.join('、')} 已被其他标本使用，请换一个条码`, { barcodes: taken });
+        await repo.insertEvents([{ id: newId(), requestId: id, at: now, action: 'attach', fromStatus: locked.status, toStatus: locked.status, actorUserId: ctx.actor.userId || null, actorName, reason: `登记标本 ${specimens.length} 个`, detail: { attachmentId, kind: 'pdf', specimens: specimens.map((sp) => sp.barcode) } }]);
+        await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'DiagnosisAttachment', resourceId: attachmentId, patientId: row.patientId, basis: 'own-facility', outcome: 'allowed', detail: { requestId: id, specimens: specimens.map((sp) => sp.barcode) } }], tx);
+      });
+    } catch (e) {
+      if (storedKey) await this.deps.storage.remove(storedKey).catch(() => undefined);
+      throw e;
+    }
+    return this.lab(ctx, id, { audit: false });
+  }
+
+  /**
+   * The lab's receipt of a specimen (标本签收): a reader of the request's lab center records it once (a conditional
+   * UPDATE); a second receipt is 409. The request must still be open.
+   */
+  async receiveSpecimen(ctx: RequestContext, id: string, specimenId: string): Promise<LabDto> {
+    const { row, parties } = await this.loadForActor(ctx, id, 'update');
+    if (!parties.includes('reader')) throw forbidden('只有检验中心的诊断医师（检验人员）可以签收标本');
+    const specimen = await this.repo.specimenById(id, specimenId);
+    if (!specimen) throw notFound(`申请 ${row.number} 没有标本 ${specimenId}`);
+    if (!openDiagnosisStatuses.includes(row.status)) throw conflict(`申请当前为「${statusLabels[row.status]}」，不能签收标本`, { status: row.status });
+    const now = ctx.clock.now();
+    const actorName = await this.actorName(ctx);
+    await this.repo.transaction(async (repo, tx) => {
+      const received = await repo.receiveSpecimen(specimenId, { receivedAt: now, receivedBy: ctx.actor.userId || null, receivedByName: actorName });
+      if (!received) throw conflict(`标本 ${specimen.barcode} 已于 ${specimen.receivedAt?.toISOString() ?? ''} 由 ${specimen.receivedByName ?? ''} 签收，不能重复签收`, { barcode: specimen.barcode });
+      await repo.insertEvents([{ id: newId(), requestId: id, at: now, action: 'specimen-received', fromStatus: row.status, toStatus: row.status, actorUserId: ctx.actor.userId || null, actorName, reason: `签收标本 ${specimen.barcode}（${specimen.specimenType}）`, detail: { specimenId, barcode: specimen.barcode } }]);
+      await this.deps.audit.record(ctx, [{ action: 'update', resourceType: 'DiagnosisRequest', resourceId: id, patientId: row.patientId, basis: this.basisOf(parties), outcome: 'allowed', detail: { view: 'specimen-receipt', barcode: specimen.barcode } }], tx);
+    });
+    return this.lab(ctx, id, { audit: false });
+  }
+
+  /**
+   * A scan at the lab bench: the barcode is looked up among the requests of the caller's centers, then received
+   * through `receiveSpecimen`, which makes the access decision itself. An unknown barcode is 404.
+   */
+  async receiveSpecimenByBarcode(ctx: RequestContext, barcode: string): Promise<LabDto & { requestId: string; requestNumber: string; specimenId: string }> {
+    const centerIds = ctx.actor.userId ? await this.repo.readerCenterIdsOf(ctx.actor.userId) : [];
+    if (centerIds.length === 0) throw forbidden('只有检验中心的诊断医师（检验人员）可以签收标本');
+    const specimen = await this.repo.specimenByBarcodeAt(barcode, centerIds);
+    if (!specimen) throw notFound(`条码 ${barcode} 不是本中心申请的标本（请核对条码）`);
+    const lab = await this.receiveSpecimen(ctx, specimen.requestId, specimen.id);
+    const row = await this.repo.requestById(specimen.requestId);
+    return { ...lab, requestId: specimen.requestId, requestNumber: row?.number ?? '', specimenId: specimen.id };
+  }
+
+  /** The specimens and the result values of the latest version the caller may see (the requester: released ones only). */
+  async lab(ctx: RequestContext, id: string, opts: { audit?: boolean } = {}): Promise<LabDto> {
+    const { row, parties } = await this.loadForActor(ctx, id);
+    if (opts.audit !== false) await this.deps.audit.record(ctx, [{ action: 'read', resourceType: 'DiagnosisRequest', resourceId: id, patientId: row.patientId, basis: this.basisOf(parties), outcome: 'allowed', detail: { view: 'lab' } }]);
+    const [specimens, results] = await Promise.all([this.repo.specimensOf(id), this.repo.labResultsOf(id)]);
+    const asReader = parties.includes('reader');
+    const visible = results.filter((r) => asReader || releasedReportStatuses.includes(r.versionStatus));
+    const reportVersion = visible.at(-1)?.version ?? null;
+    const shown = visible.filter((r) => r.version === reportVersion).map(labResultDto);
+    return { specimens: specimens.map(specimenDto), results: shown, reportVersion, criticalFinding: labCriticalFinding(shown) };
+  }
+
+  /** The analyte table (configuration, no patient data: any signed-in user may read it). */
+  labAnalytes(): LabAnalyteDto[] {
+    return labAnalytes.map((a) => ({ ...a }));
+  }
+
+  /** Checks and evaluates the lab results of a report write: only for lab centers, against the request's specimens. */
+  private async labResultsFor(repo: DiagnosisRepository, row: RequestRow, inputs: readonly LabResultInput[] | undefined): Promise<LabResultDto[] | null> {
+    if (!inputs) return null;
+    const center = (await repo.centerById(row.centerId))!;
+    if (center.type !== 'lab') throw invalid(`${centerTypeLabels[center.type]}中心的报告不填写检验结果`, 'labResults');
+    const barcodes = new Set((await repo.specimensOf(row.id)).map((sp) => sp.barcode));
+    return inputs.map((input, i) => {
+      const problem = labRangeProblem(input);
+      if (problem) throw invalid(problem, `labResults[${i}]`);
+      if (input.specimenBarcode && !barcodes.has(input.specimenBarcode)) throw invalid(`条码 ${input.specimenBarcode} 不是本申请登记的标本`, `labResults[${i}].specimenBarcode`);
+      return evaluateLabResult(input);
+    });
+  }
+
+  /**
+   * Writes the result values of a new report version in the report write's transaction. A version written without
+   * values (a sign-off, an amendment of the text only) carries the previous version's values: results belong to each
+   * version, so the released final report shows the values it was signed with.
+   */
+  private async appendLabResults(repo: DiagnosisRepository, requestId: string, reportVersionId: string, results: readonly LabResultDto[] | null, now: Date): Promise<LabResultDto[] | null> {
+    let values: readonly LabResultDto[] | null = results;
+    if (!values) {
+      const earlier = await repo.labResultsOf(requestId);
+      const last = earlier.at(-1)?.version;
+      if (last === undefined) return null;
+      values = earlier.filter((r) => r.version === last).map(labResultDto);
+    }
+    const specimenIds = new Map((await repo.specimensOf(requestId)).map((sp) => [sp.barcode, sp.id]));
+    await repo.insertLabResults(values.map((r, position) => ({
+      id: newId(), requestId, reportVersionId, position, analyteCode: r.code, loinc: r.loinc ?? null, analyteName: r.name, valueText: r.value,
+      valueNumeric: numericValue(r.value), unit: r.unit, referenceLow: r.referenceLow ?? null, referenceHigh: r.referenceHigh ?? null, referenceText: r.referenceRange,
+      flag: r.flag, specimenId: r.specimenBarcode ? (specimenIds.get(r.specimenBarcode) ?? null) : null, createdAt: now,
+    })));
+    return [...values];
+  }
+
+  // ---- the patient's record (检查报告)
+
+  /**
+   * Every released final or amended report of a patient, across centers, newest first — for whoever may read the
+   * patient. The patient module decides with its one access rule and audits the read with the basis it found; a second
+   * row here would have to guess that basis, so there is none.
+   */
+  async patientReports(ctx: RequestContext, patientId: string, q: { page: number; pageSize: number }): Promise<Page<PatientDiagnosisReportDto>> {
+    await this.deps.patients.get(ctx, patientId);
+    const { rows, total } = await this.repo.patientReports(patientId, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
+    return {
+      items: rows.map((r) => ({
+        requestId: r.request_id, requestNumber: r.number, centerName: r.center_name, centerType: r.center_type, modality: r.modality, examType: r.exam_type,
+        status: r.status, impression: r.impression, findings: r.findings, authorName: r.author_name, signedOffByName: r.signed_off_by_name,
+        reportedAt: iso(r.reported_at)!, version: r.version, hasCriticalValue: r.has_critical,
+      })),
+      total, page: q.page, pageSize: q.pageSize,
+    };
   }
 
   private async attachmentDtos(requestId: string): Promise<AttachmentDto[]> {
     return (await this.repo.attachments(requestId)).map((a) => ({
       id: a.id, kind: a.kind, fileName: a.fileName, contentType: a.contentType, sizeBytes: a.sizeBytes, sha256: a.sha256, uploadedAt: a.uploadedAt.toISOString(), uploadedByName: a.uploadedByName,
+      meta: storedAttachmentMeta(a.meta),
     }));
   }
 
@@ -648,13 +888,15 @@ export class DiagnosisService {
    * Writes the report from a template and the reader's text: `preliminary` releases a preliminary report; `final`
    * signs it — or, when the center requires a second reader, waits for the sign-off. Every write appends a version.
    */
-  async writeReport(ctx: RequestContext, id: string, input: ReportInput): Promise<DiagnosisRequestDto> {
+  async writeReport(ctx: RequestContext, id: string, input: ReportInput & { labResults?: LabResultInput[] | undefined }): Promise<DiagnosisRequestDto> {
     const action: TableAction = input.action === 'preliminary' ? 'preliminary' : 'finalize';
     const actorName = await this.actorName(ctx);
     return this.move(ctx, id, action, {}, async (row, repo, _tx, now, to) => {
       const template = input.templateId ? await repo.templateById(input.templateId) : null;
       if (input.templateId && (!template || template.centerId !== row.centerId || !template.active)) throw invalid('报告模板不存在或不属于本中心', 'templateId');
-      const text = reportText(template ?? null, input);
+      // Lab results are rows of the report version written here (diagnosis_lab_results), in the same transaction.
+      const labResults = await this.labResultsFor(repo, row, input.labResults);
+      const text = reportText(template ?? null, labResults && !input.findings && !template?.findings ? { ...input, findings: labFindingsText(labResults) } : input);
       if (!text.findings) throw invalid('请填写检查所见（或选择报告模板）', 'findings');
       if (!text.impression) throw invalid('请填写诊断意见（或选择报告模板）', 'impression');
       const status = to === 'preliminary' ? 'preliminary' : to === 'awaiting-signoff' ? 'pending-signoff' : 'final';
@@ -667,8 +909,10 @@ export class DiagnosisService {
         await repo.insertReport({ id: reportId, requestId: row.id, status, ...text, templateId: template?.id ?? null, authorUserId: ctx.actor.userId, authorName: actorName, finalizedAt: status === 'final' ? now : null, createdAt: now, updatedAt: now });
         report = (await repo.reportOf(row.id))!;
       }
-      await repo.insertReportVersion({ id: newId(), reportId: report.id, version: report.version, status, ...text, authorUserId: ctx.actor.userId, authorName: actorName, reason: null, at: now });
-      return { set: { imageQuality: row.imageQuality ?? 'accepted', ...(to === 'completed' ? { completedAt: now } : {}) }, detail: { reportId: report.id, reportVersion: report.version, reportStatus: status } };
+      const versionId = newId();
+      await repo.insertReportVersion({ id: versionId, reportId: report.id, version: report.version, status, ...text, authorUserId: ctx.actor.userId, authorName: actorName, reason: null, at: now });
+      const kept = await this.appendLabResults(repo, row.id, versionId, labResults, now);
+      return { set: { imageQuality: row.imageQuality ?? 'accepted', ...(to === 'completed' ? { completedAt: now } : {}) }, detail: { reportId: report.id, reportVersion: report.version, reportStatus: status, ...(kept ? { labResultCount: kept.length } : {}) } };
     });
   }
 
@@ -681,7 +925,9 @@ export class DiagnosisService {
       const problem = signOffProblem(report.authorUserId, ctx.actor.userId);
       if (problem) throw forbidden(problem);
       const updated = await repo.updateReport(report.id, { status: 'final', signedOffBy: ctx.actor.userId, signedOffByName: actorName, signedOffAt: now, finalizedAt: now, updatedAt: now });
-      await repo.insertReportVersion({ id: newId(), reportId: report.id, version: updated.version, status: 'final', findings: report.findings, impression: report.impression, authorUserId: ctx.actor.userId, authorName: report.authorName, reason: `审核签发：${actorName}`, at: now });
+      const versionId = newId();
+      await repo.insertReportVersion({ id: versionId, reportId: report.id, version: updated.version, status: 'final', findings: report.findings, impression: report.impression, authorUserId: ctx.actor.userId, authorName: report.authorName, reason: `审核签发：${actorName}`, at: now });
+      await this.appendLabResults(repo, row.id, versionId, null, now);
       return { set: { completedAt: now }, detail: { reportId: report.id, reportVersion: updated.version, signedOffBy: ctx.actor.userId } };
     });
   }
@@ -699,14 +945,17 @@ export class DiagnosisService {
   }
 
   /** Amends a final report: a new version is appended, the earlier ones stay readable; the requester is told. */
-  async amendReport(ctx: RequestContext, id: string, input: AmendInput): Promise<DiagnosisRequestDto> {
+  async amendReport(ctx: RequestContext, id: string, input: AmendInput & { labResults?: LabResultInput[] | undefined }): Promise<DiagnosisRequestDto> {
     const actorName = await this.actorName(ctx);
     return this.move(ctx, id, 'amend', { reason: input.reason }, async (row, repo, _tx, now) => {
       const report = await repo.reportOf(row.id);
       if (!report) throw conflict('该申请还没有报告');
+      const labResults = await this.labResultsFor(repo, row, input.labResults);
       const updated = await repo.updateReport(report.id, { status: 'amended', findings: input.findings, impression: input.impression, updatedAt: now });
-      await repo.insertReportVersion({ id: newId(), reportId: report.id, version: updated.version, status: 'amended', findings: input.findings, impression: input.impression, authorUserId: ctx.actor.userId, authorName: actorName, reason: input.reason, at: now });
-      return { detail: { reportId: report.id, reportVersion: updated.version } };
+      const versionId = newId();
+      await repo.insertReportVersion({ id: versionId, reportId: report.id, version: updated.version, status: 'amended', findings: input.findings, impression: input.impression, authorUserId: ctx.actor.userId, authorName: actorName, reason: input.reason, at: now });
+      const kept = await this.appendLabResults(repo, row.id, versionId, labResults, now);
+      return { detail: { reportId: report.id, reportVersion: updated.version, reportStatus: 'amended', ...(kept ? { labResultCount: kept.length } : {}) } };
     });
   }
 
@@ -803,6 +1052,67 @@ export class DiagnosisService {
     return (await this.repo.readsPatient(actor.userId, patientId)) ? ['diagnosis-request'] : [];
   }
 
+  // ---- web UI support: my centers, the critical-value board
+
+  /**
+   * The centers the actor works with: those serving the actor's facility today (a requester may send to them; the same
+   * rule createRequest applies) and those where the actor is an active reader (with whether a duty-head shift runs now).
+   */
+  async myCenters(ctx: RequestContext): Promise<MyCentersDto> {
+    const facts = await this.actorFacts(ctx);
+    const now = ctx.clock.now();
+    const requestable: CenterRow[] = [];
+    if (ctx.actor.organizationId && ctx.actor.roles.some((r) => requesterRoles.includes(r))) {
+      for (const c of await this.repo.centers({})) {
+        if (!c.active || c.type === 'consultation') continue;
+        if ((await this.servedOrganizationIds(c, now)).includes(ctx.actor.organizationId)) requestable.push(c);
+      }
+    }
+    const reading = facts.readerCenterIds.size ? await this.repo.centers({ ids: [...facts.readerCenterIds] }) : [];
+    return {
+      requestable: await this.centerDtos(requestable),
+      reading: (await this.centerDtos(reading)).map((c) => ({ ...c, dutyHeadNow: facts.dutyHeadCenterIds.has(c.id) })),
+    };
+  }
+
+  /**
+   * Critical values for one side: the requesting facility's (to acknowledge — the banner and list of the UI) or those of
+   * the centers where the actor reads. Scoped by the same facts as listCriticals; each row carries its request's facts.
+   */
+  async criticalBoard(ctx: RequestContext, q: CriticalBoardQuery): Promise<Page<CriticalBoardItemDto>> {
+    const facts = await this.actorFacts(ctx);
+    const own = ctx.actor.organizationId && ctx.actor.roles.some((r) => requesterRoles.includes(r)) ? [ctx.actor.organizationId] : [];
+    if (q.side === 'requester' && own.length === 0) throw forbidden('只有医疗机构的医生可以查看本机构的危急值');
+    if (q.side === 'reader' && facts.readerCenterIds.size === 0) throw forbidden('只有诊断中心的诊断医师可以查看本中心的危急值');
+    const scope = q.side === 'requester' ? { organizationIds: own, centerIds: [] } : { organizationIds: [], centerIds: [...facts.readerCenterIds] };
+    const { rows, total } = await this.repo.listCriticals({ ...scope, state: q.state === 'all' ? undefined : q.state }, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
+    const dtos = await this.criticalDtos(rows);
+    const requests = new Map<string, RequestRow>();
+    for (const id of new Set(rows.map((r) => r.requestId))) {
+      const row = await this.repo.requestById(id);
+      if (row) requests.set(id, row);
+    }
+    const [centers, orgNames] = await Promise.all([
+      this.repo.centers({ ids: [...new Set([...requests.values()].map((r) => r.centerId))] }),
+      this.repo.organizationNames([...new Set([...requests.values()].map((r) => r.requesterOrganizationId))]),
+    ]);
+    const patientNames = new Map<string, string>();
+    for (const r of requests.values()) if (!patientNames.has(r.patientId)) patientNames.set(r.patientId, (await this.repo.patient(r.patientId))?.name ?? '');
+    if (rows.length) {
+      await this.deps.audit.record(ctx, [{ action: 'search', resourceType: 'DiagnosisCriticalValue', basis: q.side === 'requester' ? 'own-facility' : 'diagnosis-request', outcome: 'allowed', detail: { side: q.side, count: rows.length } }]);
+    }
+    return {
+      items: dtos.map((d) => {
+        const r = requests.get(d.requestId);
+        return {
+          ...d, requestNumber: r?.number ?? '', patientName: r ? (patientNames.get(r.patientId) ?? '') : '', examType: r?.examType ?? '',
+          centerName: centers.find((c) => c.id === r?.centerId)?.name ?? '', requesterOrganizationName: r ? (orgNames.get(r.requesterOrganizationId) ?? '') : '',
+        };
+      }),
+      total, page: q.page, pageSize: q.pageSize,
+    };
+  }
+
   // ---- DTO
 
   private async toDto(row: RequestRow, parties: readonly Party[]): Promise<DiagnosisRequestDto> {
@@ -837,14 +1147,19 @@ export class DiagnosisService {
   private async reportDto(requestId: string, asReader: boolean): Promise<ReportDto | null> {
     const report = await this.repo.reportOf(requestId);
     if (!report) return null;
-    const all = await this.repo.reportVersions(report.id);
+    const [all, results] = await Promise.all([this.repo.reportVersions(report.id), this.repo.labResultsOf(requestId)]);
     const versions = asReader ? all : all.filter((v) => releasedReportStatuses.includes(v.status));
     const shown = asReader ? { status: report.status, findings: report.findings, impression: report.impression, version: report.version } : versions.at(-1);
     if (!shown) return null;
+    const labOf = (version: number): { labResults?: LabResultDto[] } => {
+      const values = results.filter((r) => r.version === version).map(labResultDto);
+      return values.length ? { labResults: values } : {};
+    };
     return {
       id: report.id, requestId, status: shown.status, findings: shown.findings, impression: shown.impression, authorUserId: report.authorUserId, authorName: report.authorName,
       signedOffByName: report.signedOffByName, signedOffAt: iso(report.signedOffAt), finalizedAt: iso(report.finalizedAt), version: shown.version,
-      versions: versions.map((v) => ({ version: v.version, status: v.status, findings: v.findings, impression: v.impression, authorName: v.authorName, reason: v.reason, at: v.at.toISOString() })),
+      versions: versions.map((v) => ({ version: v.version, status: v.status, findings: v.findings, impression: v.impression, authorName: v.authorName, reason: v.reason, at: v.at.toISOString(), ...labOf(v.version) })),
+      ...labOf(shown.version),
     };
   }
 
@@ -857,6 +1172,7 @@ export class DiagnosisService {
       return { title: `危急值未确认：${r?.number ?? d.subjectId}`, body: `危急值「${cv?.finding ?? ''}」尚未由申请机构复述确认，请立即电话联系。`, link: r ? `/diagnosis/requests/${r.id}` : null };
     }
     const r = await repo.requestById(d.subjectId);
+    if (r?.kind === 'consultation') return { title: `远程会诊未响应：${r.number}`, body: `会诊申请 ${r.number}（${r.examType}）尚未安排。`, link: `/consultations/${r.id}` };
     return { title: `远程诊断超时：${r?.number ?? d.subjectId}`, body: `申请单 ${r?.number ?? ''}（${r?.examType ?? ''}）尚未出具报告。`, link: `/diagnosis/requests/${d.subjectId}` };
   }
 
@@ -913,7 +1229,41 @@ export class DiagnosisService {
     }
     await repo.insertEvents([{ id: newId(), requestId: d.subjectId, at, action: level === 0 ? 'overdue' : 'escalated', actorName: '系统', reason: text, detail: { step: d.step, level, rung } }]);
   }
+
+  // ---- FHIR façade (src/modules/fhir/fhir-diagnosis.*)
+
+  /**
+   * Requests for a FHIR search, scoped by the facts `partiesOf` decides on: the requesting facility's requests (for its
+   * clinicians) and the requests to the centers where the actor reads; each item is built for its parties. An actor
+   * with neither scope finds nothing rather than an error — a FHIR ServiceRequest or Task search also spans referrals.
+   */
+  async searchForFhir(ctx: RequestContext, filter: FhirDiagnosisFilter, page: { offset: number; limit: number }): Promise<{ items: DiagnosisRequestDto[]; total: number }> {
+    const facts = await this.actorFacts(ctx);
+    const own = ctx.actor.organizationId && ctx.actor.roles.some((r) => requesterRoles.includes(r)) ? [ctx.actor.organizationId] : [];
+    if (own.length === 0 && facts.readerCenterIds.size === 0) return { items: [], total: 0 };
+    const { ids, total } = await this.repo.searchForFhir({ ...filter, requesterOrganizationIds: own, centerIds: [...facts.readerCenterIds] }, page);
+    const items: DiagnosisRequestDto[] = [];
+    for (const id of ids) {
+      const row = await this.repo.requestById(id);
+      if (row) items.push(await this.toDto(row, partiesOf(facts, row)));
+    }
+    if (items.length) {
+      await this.deps.audit.record(ctx, [{ action: 'search', resourceType: 'DiagnosisRequest', basis: own.length ? 'own-facility' : 'diagnosis-request', outcome: 'allowed', detail: { channel: 'fhir', count: items.length, ids } }]);
+    }
+    return { items, total };
+  }
+
+  /** One critical value and its request, under the request's access rule (FHIR Flag and Communication reads). */
+  async getCritical(ctx: RequestContext, criticalId: string): Promise<{ critical: CriticalValueDto; request: DiagnosisRequestDto }> {
+    const cv = await this.repo.criticalById(criticalId);
+    if (!cv) throw notFound(`危急值 ${criticalId} 不存在`);
+    const request = await this.get(ctx, cv.requestId);
+    return { critical: request.criticalValues.find((c) => c.id === criticalId) ?? (await this.criticalDto(cv)), request };
+  }
 }
+
+/** The filters of a FHIR search over requests (the scope is added by DiagnosisService.searchForFhir). */
+export type FhirDiagnosisFilter = Omit<FhirRequestFilter, 'requesterOrganizationIds' | 'centerIds'>;
 
 function throwIfRefused(decision: ReturnType<typeof decideTransition>): void {
   if (decision.ok) return;
@@ -928,4 +1278,20 @@ function deadlineView(d: { step: string; dueAt: Date; state: string; overdueAt: 
 
 function toTemplateDto(t: { id: string; centerId: string; examType: string; modality: TemplateDto['modality']; name: string; findings: string; impression: string; active: boolean }): TemplateDto {
   return { id: t.id, centerId: t.centerId, examType: t.examType, modality: t.modality, name: t.name, findings: t.findings, impression: t.impression, active: t.active };
+}
+
+function specimenDto(sp: SpecimenRow): SpecimenDto {
+  return {
+    id: sp.id, barcode: sp.barcode, barcodeSource: sp.barcodeSource, specimenType: sp.specimenType, container: sp.container, registeredAt: sp.createdAt.toISOString(),
+    registeredByName: sp.collectedByName, labelAttachmentId: sp.labelAttachmentId, state: sp.state, collectedAt: sp.collectedAt.toISOString(),
+    receivedAt: sp.receivedAt ? sp.receivedAt.toISOString() : null, receivedByName: sp.receivedByName,
+  };
+}
+
+function labResultDto({ result: r, specimenBarcode }: { result: LabResultRow; specimenBarcode: string | null }): LabResultDto {
+  return {
+    code: r.analyteCode, ...(r.loinc ? { loinc: r.loinc } : {}), name: r.analyteName, value: r.valueText, unit: r.unit, referenceRange: r.referenceText,
+    ...(r.referenceLow !== null ? { referenceLow: r.referenceLow } : {}), ...(r.referenceHigh !== null ? { referenceHigh: r.referenceHigh } : {}),
+    flag: r.flag, ...(specimenBarcode ? { specimenBarcode } : {}),
+  };
 }

@@ -6,9 +6,10 @@ import type { Db } from '../../db/client.js';
 import type { ReferralService } from '../referral/index.js';
 import {
   appointmentFromFhir, appointmentToFhir, referralToServiceRequest, referralToTask, scheduleToFhir, serviceRequestFromFhir, slotToFhir,
-  taskExpressions, taskMoveFromFhir, type AppointmentView, type TaskCurrent,
+  taskExpressions, taskMoveFromFhir, UnprocessableError, type AppointmentView, type TaskCurrent,
 } from './fhir-referral.mapping.js';
 import { FhirSlotsRepository } from './fhir-slots.repository.js';
+import type { FhirDiagnosisService } from './fhir-diagnosis.service.js';
 import { PreconditionFailedError, naming, parseIfMatch } from './fhir.preconditions.js';
 import {
   listQueryOf, pageOf, planScheduleSearch, planServiceRequestSearch, planSlotSearch, planTaskSearch, type ParsedSearch, type ReferralPlan,
@@ -41,6 +42,8 @@ export class FhirReferralService {
     private readonly referrals: ReferralPort,
     private readonly capacity: CapacityReadPort,
     db: Db,
+    /** Diagnosis requests share ServiceRequest and Task (docs/fhir.md, "Diagnosis centers"); absent = referrals only. */
+    private readonly diagnosis?: FhirDiagnosisService,
   ) {
     this.slots = new FhirSlotsRepository(db);
   }
@@ -51,9 +54,11 @@ export class FhirReferralService {
     if (!FHIR_ID.test(id)) throw noSuch(type, id);
     switch (type) {
       case 'ServiceRequest':
-        return referralToServiceRequest(await this.referral(ctx, type, id));
-      case 'Task':
-        return referralToTask(await this.referral(ctx, type, id));
+      case 'Task': {
+        const referral = await this.referralOrDiagnosis(ctx, type, id);
+        if ('resourceType' in referral) return referral;
+        return type === 'ServiceRequest' ? referralToServiceRequest(referral) : referralToTask(referral);
+      }
       case 'Slot': {
         const s = await this.slot(ctx, id);
         if (!s) throw noSuch(type, id);
@@ -82,6 +87,18 @@ export class FhirReferralService {
     }
   }
 
+  /** A referral, or else the diagnosis request with that id already mapped (ids are unique across both stores). */
+  private async referralOrDiagnosis(ctx: RequestContext, type: 'ServiceRequest' | 'Task', id: string): Promise<ReferralDto | Resource> {
+    try {
+      return await this.referrals.get(ctx, id);
+    } catch (e) {
+      if (!isAppError(e) || e.code !== 'not_found') throw e;
+    }
+    const d = this.diagnosis ? await this.diagnosis.readRequest(ctx, type, id) : undefined;
+    if (!d) throw noSuch(type, id);
+    return d;
+  }
+
   /** One slot as a search would show it: CapacityService.listSlots on its schedule at its start instant. */
   private async slot(ctx: RequestContext, id: string): Promise<SlotDto | undefined> {
     const key = await this.slots.slotKey(id);
@@ -106,6 +123,13 @@ export class FhirReferralService {
   // ---- search
 
   async search(ctx: RequestContext, s: ParsedSearch): Promise<{ resources: Resource[]; total: number }> {
+    if (this.diagnosis && (s.resourceType === 'ServiceRequest' || s.resourceType === 'Task')) {
+      return this.diagnosis.searchWithReferrals(ctx, s, (sub) => this.searchReferrals(ctx, sub));
+    }
+    return this.searchReferrals(ctx, s);
+  }
+
+  private async searchReferrals(ctx: RequestContext, s: ParsedSearch): Promise<{ resources: Resource[]; total: number }> {
     const none = { resources: [], total: 0 };
     switch (s.resourceType) {
       case 'ServiceRequest': {
@@ -202,7 +226,11 @@ export class FhirReferralService {
   async updateTask(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<Task> {
     const expectedVersion = ifMatch === undefined ? undefined : parseIfMatch(ifMatch);
     if (!FHIR_ID.test(id)) throw noSuch('Task', id);
-    const current = await this.referral(ctx, 'Task', id);
+    const current = await this.referralOrDiagnosis(ctx, 'Task', id);
+    if ('resourceType' in current) {
+      // A diagnosis request's Task follows the worklist (claim, report, sign-off); it is not moved by PUT.
+      throw new UnprocessableError(`Task.status: Task/${id} 是远程诊断申请的任务，状态随诊断流程变化，不能用 PUT 修改；出具报告请 POST DiagnosticReport`, 'Task.status');
+    }
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
       throw new PreconditionFailedError(`If-Match 版本 ${expectedVersion} 不是当前版本 ${current.version}：该转诊已被更新，请重新读取 Task 后再提交`, current.version);
     }

@@ -19,6 +19,11 @@ const interactions: Record<FhirResourceType, readonly ('read' | 'search-type' | 
   Schedule: ['read', 'search-type'],
   Appointment: ['read', 'search-type', 'create'],
   Subscription: ['read', 'search-type', 'create', 'delete'],
+  // Shared diagnosis centers (docs/fhir.md, "Diagnosis centers")
+  DiagnosticReport: ['read', 'search-type', 'create'],
+  ImagingStudy: ['read', 'search-type'],
+  Flag: ['read', 'search-type'],
+  Communication: ['read', 'search-type', 'create'],
 };
 
 const resourceDocs: Record<FhirResourceType, string> = {
@@ -28,12 +33,16 @@ const resourceDocs: Record<FhirResourceType, string> = {
   PractitionerRole: '医务人员在机构的执业、派驻、巡回医疗与坐诊安排',
   OrganizationAffiliation: '医联体成员关系（含历史），period.end 为最后在册日',
   Patient: '主索引患者。检索与读取按访问依据限定范围并记入审计日志',
-  ServiceRequest: '转诊申请（category = SNOMED CT 3457005 Patient referral）。id 与其 Task 相同；POST 即发起上转，平台同时创建 Task',
+  ServiceRequest: '转诊申请（category = SNOMED CT 3457005 Patient referral）与远程诊断申请（category 为诊断中心类型 http://yilian.org/fhir/CodeSystem/diagnosis-center-type）。id 与其 Task 相同；POST 即发起上转或诊断申请，平台同时创建 Task',
   Task: '转诊流程：status 即转诊状态，businessStatus 为进行中的子状态，restriction.period.end 为当前步骤时限。PUT 修改 status 推进流程（须 If-Match）',
   Slot: '号源（含为转诊预留的号源，comment 说明预留对象与开放时间）',
   Schedule: '排班（门诊或检查），actor 为机构所在地点 Location/loc-<机构id>',
   Appointment: '转诊预约：POST 引用空闲 Slot 与 ServiceRequest 即预约，同一号源重复预约返回 409',
   Subscription: 'R4 rest-hook 订阅 Task 变化（criteria 为 Task?owner=…&requester=…&status=…）；只能看到自己创建的订阅',
+  DiagnosticReport: '诊断中心的已发布报告（初步、正式、更正），id 与诊断申请相同，basedOn 为 ServiceRequest。诊断医师 POST（status preliminary 或 final）即出具报告，正式报告完成 Task',
+  ImagingStudy: '诊断申请上传的 DICOM 检查，按 Study Instance UID 分组（id 为 <申请id>-<序号>）',
+  Flag: '危急值（id 为危急值 id）：status active 为待复述确认，inactive 为已确认（确认内容在扩展 critical-value-acknowledgement）',
+  Communication: '危急值的复述确认（id 与 Flag 相同）。申请机构医生 POST（about 为 Flag/<id>，扩展中填写接收人、复述与处置）即确认',
 };
 
 export interface CapabilityOrigin {
@@ -65,7 +74,8 @@ export function capabilityStatement(o: CapabilityOrigin): CapabilityStatement {
       conditionalCreate: false,
       conditionalUpdate: false,
       conditionalDelete: 'not-supported',
-      searchParam: searchParamSpecs[type].map((p) => ({ name: p.name, definition: p.definition, type: p.type, documentation: p.documentation })),
+      // `_sort` is a result parameter, not a SearchParameter: the ServiceRequest documentation says what it accepts.
+      searchParam: searchParamSpecs[type].filter((p) => p.name !== '_sort').map((p) => ({ name: p.name, definition: p.definition, type: p.type, documentation: p.documentation })),
     };
   });
   // Monitoring indicators as Measures (docs/fhir.md, "Measures"): not a searchable type of fhir.search.ts.

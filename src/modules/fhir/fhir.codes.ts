@@ -2,6 +2,7 @@ import type {
   AllianceKind, ConsentMethod, FacilityTier, HoldReason, HospitalGrade, HospitalLevel, MembershipRole, PractitionerRoleKind,
   PractitionerTitle, Profession, ReferralDirection, ReferralSubState,
 } from '../../contracts/codes.js';
+import type { CenterType } from '../../contracts/diagnosis.js';
 
 /**
  * The URIs the FHIR façade publishes (docs/fhir.md, "Code systems and identifier systems"). They live under one
@@ -47,6 +48,22 @@ export const systems = {
   scheduleKind: `${NS}/CodeSystem/schedule-kind`,
   /** Task.output[].type of the returned visit or discharge summary. */
   referralOutput: `${NS}/CodeSystem/referral-output`,
+  // Shared diagnosis centers (docs/fhir.md, "Diagnosis centers")
+  /** ServiceRequest.category / DiagnosticReport.category: the center type (imaging, ecg, pathology, lab, consultation). */
+  diagnosisCenterType: `${NS}/CodeSystem/diagnosis-center-type`,
+  /** ServiceRequest.code.coding: the platform's modality codes (DR, US, CT, MR, ECG-12, HISTO, FROZEN, CYTO, LAB-PANEL). */
+  diagnosisModality: `${NS}/CodeSystem/diagnosis-modality`,
+  /** Task.businessStatus of a diagnosis request: its worklist status (requested … completed, cancelled). */
+  diagnosisStatus: `${NS}/CodeSystem/diagnosis-status`,
+  /** Flag.code / Communication.category of critical values (危急值) and their read-back acknowledgement. */
+  diagnosisCritical: `${NS}/CodeSystem/diagnosis-critical`,
+  /** 申请单号 (DX-YYYYMMDD-NNNNNN) on ServiceRequest, Task and DiagnosticReport identifiers. */
+  diagnosisRequestNumber: `${NS}/sid/diagnosis-request-number`,
+  /** HL7 v2 table 0074 diagnostic service section (RAD, EC, PAT, LAB) beside the center type on DiagnosticReport.category. */
+  diagnosticServiceSection: 'http://terminology.hl7.org/CodeSystem/v2-0074',
+  /** DICOM modality codes (CID 29) on ImagingStudy. */
+  dicomModality: 'http://dicom.nema.org/resources/ontology/DCM',
+  flagCategory: 'http://terminology.hl7.org/CodeSystem/flag-category',
   /** Diagnoses (national clinical version codes are accepted; written with the dot, e.g. I63.9). */
   icd10: 'http://hl7.org/fhir/sid/icd-10',
   snomed: 'http://snomed.info/sct',
@@ -81,6 +98,13 @@ export const extensions = {
   populationValue: `${NS}/StructureDefinition/population-value`,
   /** Measure: the definition's unit (valueCode: percent, count, yuan, per-10000). */
   measureUnit: `${NS}/StructureDefinition/measure-unit`,
+  /**
+   * Flag and Communication of a critical value: the read-back acknowledgement (复述确认) — sub-extensions `receivedBy`,
+   * `readBack`, `actionTaken` (valueString), and on output `acknowledgedBy` (valueString) and `at` (valueDateTime).
+   */
+  criticalValueAcknowledgement: `${NS}/StructureDefinition/critical-value-acknowledgement`,
+  /** Flag: the diagnosis request (ServiceRequest) the critical value was found on (valueReference). */
+  diagnosisRequest: `${NS}/StructureDefinition/diagnosis-request`,
   /** HL7 core translation extension (on `_title`: sub-extensions `lang`, `content`). */
   translation: 'http://hl7.org/fhir/StructureDefinition/translation',
   /** SMART on FHIR OAuth endpoints on CapabilityStatement.rest.security. */
@@ -171,3 +195,21 @@ export const MEASURE_URL_BASE = `${NS}/Measure`;
 export const ALLIANCE_ID_PREFIX = 'alliance-';
 /** Prefix of the FHIR ids of Locations, one per facility: `loc-<organizationId>`. */
 export const LOCATION_ID_PREFIX = 'loc-';
+
+/** Display names of the diagnosis center types (contracts/diagnosis.ts centerTypes). */
+export const centerTypeDisplay: Record<CenterType, string> = {
+  imaging: '影像诊断', ecg: '心电诊断', pathology: '病理诊断', lab: '检验', consultation: '远程会诊',
+};
+
+/**
+ * SNOMED CT procedure concepts set beside the center type on ServiceRequest.category, so a generic client understands
+ * the kind of service: 363679005 Imaging (procedure), 29303009 Electrocardiographic procedure, 108257001 Anatomic
+ * pathology procedure, 15220000 Laboratory test, 11429006 Consultation.
+ */
+export const centerTypeSnomed: Record<CenterType, { code: string; display: string }> = {
+  imaging: { code: '363679005', display: 'Imaging' },
+  ecg: { code: '29303009', display: 'Electrocardiographic procedure' },
+  pathology: { code: '108257001', display: 'Anatomic pathology procedure' },
+  lab: { code: '15220000', display: 'Laboratory test' },
+  consultation: { code: '11429006', display: 'Consultation' },
+};

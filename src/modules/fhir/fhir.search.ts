@@ -9,6 +9,7 @@ import { AppError, invalid } from '../../shared/errors.js';
 import type { OrganizationFilter } from '../network/index.js';
 import type { PatientFilter } from '../patient/index.js';
 import { ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX, systems } from './fhir.codes.js';
+import { diagnosisSearchParams, diagnosisServiceRequestParams, diagnosisTaskParams } from './fhir-diagnosis.params.js';
 
 /**
  * FHIR search (http://hl7.org/fhir/R4/search.html) → service filters. Handling is strict: a parameter, modifier,
@@ -19,6 +20,8 @@ import { ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX, systems } from './fhir.codes.js
 export const supportedResourceTypes = [
   'Organization', 'Location', 'Practitioner', 'PractitionerRole', 'OrganizationAffiliation', 'Patient',
   'ServiceRequest', 'Task', 'Slot', 'Schedule', 'Appointment', 'Subscription',
+  // Shared diagnosis centers (fhir-diagnosis.service.ts)
+  'DiagnosticReport', 'ImagingStudy', 'Flag', 'Communication',
 ] as const;
 export type FhirResourceType = (typeof supportedResourceTypes)[number];
 export const isSupportedResourceType = (t: string): t is FhirResourceType => (supportedResourceTypes as readonly string[]).includes(t);
@@ -105,6 +108,7 @@ export const searchParamSpecs: Record<FhirResourceType, readonly SearchParamSpec
     sp('reference', 'ServiceRequest', 'requester', 'Organization/<id>: the sending facility'),
     sp('token', 'ServiceRequest', 'status', 'draft, active (requested, accepted, in progress), on-hold, completed, revoked (cancelled or rejected); comma = OR', { orValues: true }),
     sp('token', 'ServiceRequest', 'priority', 'routine, urgent, asap or stat (asap and stat both mean an emergency referral)'),
+    ...diagnosisServiceRequestParams,
   ],
   Task: [
     idParam,
@@ -113,6 +117,7 @@ export const searchParamSpecs: Record<FhirResourceType, readonly SearchParamSpec
     sp('token', 'Task', 'status', 'Task status = the referral lifecycle: draft, requested, accepted, rejected, in-progress, on-hold, completed, cancelled; comma = OR', { orValues: true }),
     sp('reference', 'Task', 'focus', 'ServiceRequest/<id>: the Task of a referral (same id); comma = OR', { orValues: true }),
     sp('reference', 'Task', 'patient', 'Patient/<id>'),
+    ...diagnosisTaskParams,
   ],
   Slot: [
     idParam,
@@ -133,6 +138,7 @@ export const searchParamSpecs: Record<FhirResourceType, readonly SearchParamSpec
     idParam,
     sp('token', 'Subscription', 'status', 'requested, active, error, off (only your own subscriptions are found)', { orValues: true }),
   ],
+  ...diagnosisSearchParams(idParam, sp),
 };
 
 /** Result parameters accepted on every search. `_format` only as JSON; `_pretty` is accepted and ignored. */

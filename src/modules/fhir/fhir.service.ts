@@ -13,6 +13,7 @@ import type { Db } from '../../db/client.js';
 import { capabilityStatement, type CapabilityOrigin } from './fhir.capability.js';
 import { FhirReferralService, type CapacityReadPort, type ReferralPort } from './fhir-referral.service.js';
 import { FhirSubscriptionService } from './fhir-subscription.service.js';
+import { FhirDiagnosisService, type DiagnosisPort } from './fhir-diagnosis.service.js';
 import { ALLIANCE_ID_PREFIX, LOCATION_ID_PREFIX } from './fhir.codes.js';
 import {
   allianceToFhir, locationToFhir, membershipToFhir, organizationToFhir, patientFromFhir, patientToFhir,
@@ -32,6 +33,8 @@ export interface FhirDependencies {
   capacity: CapacityReadPort;
   /** For the façade's own tables (subscriptions) and its read-only slot/appointment lookups. */
   db: Db;
+  /** Shared diagnosis centers (ServiceRequest and Task beside the referrals', DiagnosticReport, ImagingStudy, Flag, Communication). */
+  diagnosis?: DiagnosisPort;
   /** Loopback/private hosts a Subscription endpoint may name (config `YILIAN_SUBSCRIPTION_PRIVATE_HOSTS`). */
   subscriptionPrivateHosts?: readonly string[];
 }
@@ -48,8 +51,11 @@ export class FhirService {
   /** ServiceRequest, Task, Slot, Schedule, Appointment. */
   readonly referral: FhirReferralService;
   readonly subscriptions: FhirSubscriptionService;
+  /** The diagnosis centers' own resource types and writes; null when the app has no diagnosis service. */
+  readonly diagnosis: FhirDiagnosisService | null;
   constructor(private readonly deps: FhirDependencies) {
-    this.referral = new FhirReferralService(deps.referrals, deps.capacity, deps.db);
+    this.diagnosis = deps.diagnosis ? new FhirDiagnosisService(deps.diagnosis) : null;
+    this.referral = new FhirReferralService(deps.referrals, deps.capacity, deps.db, this.diagnosis ?? undefined);
     this.subscriptions = new FhirSubscriptionService(deps.db, deps.subscriptionPrivateHosts ?? []);
   }
 
@@ -107,6 +113,12 @@ export class FhirService {
         return this.referral.read(ctx, type, id);
       case 'Subscription':
         return this.subscriptions.read(ctx, id);
+      case 'DiagnosticReport':
+      case 'ImagingStudy':
+      case 'Flag':
+      case 'Communication':
+        if (!this.diagnosis) throw noSuch(type, id);
+        return this.diagnosis.read(ctx, type, id);
     }
   }
 
@@ -198,6 +210,11 @@ export class FhirService {
         return this.referral.search(ctx, s);
       case 'Subscription':
         return this.subscriptions.search(ctx, s);
+      case 'DiagnosticReport':
+      case 'ImagingStudy':
+      case 'Flag':
+      case 'Communication':
+        return this.diagnosis ? this.diagnosis.search(ctx, s) : none;
     }
   }
 

@@ -25,3 +25,9 @@ export { activitiesFromBundle, encounterToActivity, activitySystems } from './fh
 export { FhirMeasureService } from './fhir-measure.service.js';
 export type { IndicatorReadPort } from './fhir-measure.service.js';
 export { definitionToMeasure, evaluationToMeasureReport, measurePeriodOf, measureUrl, scoringOf } from './fhir-measure.mapping.js';
+export { FhirDiagnosisService } from './fhir-diagnosis.service.js';
+export type { DiagnosisPort, DiagnosisResourceType } from './fhir-diagnosis.service.js';
+export {
+  diagnosisToServiceRequest, diagnosisToTask, diagnosisToDiagnosticReport, diagnosisToImagingStudies, criticalToFlag, acknowledgementToCommunication,
+  isDiagnosisServiceRequest,
+} from './fhir-diagnosis.mapping.js';

@@ -13,7 +13,7 @@ import { checkActivity, countyOf, isTcmActivity } from './indicators.rules.js';
  * `IndicatorService.recordActivities` — exactly once per (source, source_record_id), and the live pre-aggregate
  * `activity_daily` updated from exactly the rows inserted, with the same GROUP BY (`aggregateSelect`) in the same
  * statement — but in chunks of thousands of rows passed as column arrays (`unnest`), not JSON, and without the per-batch
- * audit row and per-row result list of the API path.
+ * audit row and per-row result list of the API path. The same statement writes the analytic store's outbox.
  *
  * Checks: the business rules of `checkActivity` (dates, money, fund only for the insured), the facility known (id or
  * identifier) or its division given, residence and facility in known county-level divisions. The zod contract is not
@@ -71,10 +71,13 @@ export class ActivityBulkLoader {
   private readonly facilities = new Map<string, FacilityInfo | null>();
   private readonly counties = new Map<string, boolean>();
 
-  /** `today` (YYYY-MM-DD, China Standard Time): no record may start or end later. */
+  /**
+   * `today` (YYYY-MM-DD, China Standard Time): no record may start or end later. `onCommitted`: called after each
+   * chunk that stored new records (the analytic store's `wake`).
+   */
   constructor(
     private readonly db: Db,
-    private readonly opts: { today: string; recordedAt?: Date },
+    private readonly opts: { today: string; recordedAt?: Date; onCommitted?: () => void },
   ) {
     this.repo = new IndicatorRepository(db);
   }
@@ -140,7 +143,9 @@ export class ActivityBulkLoader {
   async insert(rows: readonly ActivityRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const [r] = await queryRows<{ n: number }>(this.db, this.insertStatement(rows));
-    return r?.n ?? 0;
+    const n = r?.n ?? 0;
+    if (n > 0) this.opts.onCommitted?.();
+    return n;
   }
 
   /** The statement `insert` runs (exposed for EXPLAIN in benchmarks). */

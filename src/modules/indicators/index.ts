@@ -1,6 +1,6 @@
 /** Public API of the indicators module: activity store, live pre-aggregates, versioned definitions, evaluation (issue 4). */
 export { IndicatorService, ensureIndicatorDefinitions, MAX_ACTIVITY_BATCH } from './indicators.service.js';
-export type { ActivityBatchResult, ActivityRowResult, EvaluateInput } from './indicators.service.js';
+export type { ActivityBatchResult, ActivityRowResult, EvaluateInput, EvaluateOptions, ActivityEngine } from './indicators.service.js';
 export { shippedDefinitions } from './indicators.definitions.js';
 export type { ShippedDefinition } from './indicators.definitions.js';
 export {
@@ -17,3 +17,7 @@ export {
 } from './activity-generator.js';
 export type { GeneratorFacility, GeneratorResident, ActivityTally, CountyActivityOptions, ProvinceOptions, SyntheticCounty } from './activity-generator.js';
 export { ActivityBulkLoader } from './activity-bulk-load.js';
+export { ActivityAnalyticsFeed } from './analytics/activity-analytics.feed.js';
+export type { AnalyticsFeedOptions, AnalyticsFeedLog, AppliedBatch, DrainResult } from './analytics/activity-analytics.feed.js';
+export { fingerprintDifferences } from './analytics/activity-analytics.rules.js';
+export type { AggregateFingerprint } from './indicators.repository.js';

@@ -134,4 +134,19 @@ export const shippedDefinitions: readonly ShippedDefinition[] = [
     baseCode: null, scale: 10000, unit: 'per-10000', direction: 'higher-better', levels: [...areaLevels], periods: ['year'],
     source: `${SET_2024} 指标4`, note: `居民数取主索引登记数，并非统计公报人口。${WORKING}`, validFrom: FROM,
   },
+  // Remote diagnosis (资源共享中心, domain.md §3), read live from the diagnosis requests through the diagnosis module's
+  // per-request definition — the figures equal GET /api/v1/diagnosis/statistics (docs/diagnosis.md, turnaround statistics).
+  {
+    code: 'remote-diagnosis-volume', version: 1, nameZh: '远程诊断量', nameEn: 'Remote diagnosis requests', dimension: 'tightness', formula: 'count',
+    numerator: { text: '范围内机构（申请方）向资源共享中心发出的远程诊断申请数（按申请日期，不含已撤销）', key: { source: 'diagnosis', measure: 'requests' } },
+    denominator: null, baseCode: null, scale: 1, unit: 'count', direction: 'higher-better', levels: [...allLevels], periods: [...allPeriods],
+    source: '基层检查、上级诊断：资源共享中心远程诊断统计（本平台远程诊断记录）', note: WORKING, validFrom: FROM,
+  },
+  {
+    code: 'remote-diagnosis-on-time-rate', version: 1, nameZh: '远程诊断及时率', nameEn: 'Remote diagnosis reports on time', dimension: 'homogeneity', formula: 'ratio',
+    numerator: { text: '其中在时限内发出正式报告的申请数（报告时间不晚于到期时间；因影像质控退回而暂停的时间不计）', key: { source: 'diagnosis', measure: 'reportedOnTime' } },
+    denominator: { text: '范围内机构发出、已发出正式报告的远程诊断申请数（按申请日期，不含已撤销）', key: { source: 'diagnosis', measure: 'reported' } },
+    baseCode: null, scale: 100, unit: 'percent', direction: 'higher-better', levels: [...allLevels], periods: [...allPeriods],
+    source: '基层检查、上级诊断：资源共享中心报告时限（docs/deadlines.md：急诊 30 分钟，常规当日 8 小时，病理 24 小时）', note: WORKING, validFrom: FROM,
+  },
 ];

@@ -5,6 +5,7 @@ import {
 } from '../../db/schema/index.js';
 import type { FacilityTier, PractitionerTitle } from '../../contracts/codes.js';
 import type { ActivityTermSpec, IndicatorPeriod } from '../../contracts/indicator.js';
+import { turnaroundFactsSql } from '../diagnosis/index.js';
 
 /** One raw row ready to insert; money as decimal yuan strings, exactly as received. */
 export interface ActivityRow {
@@ -124,8 +125,36 @@ export function recordAndAggregateSql(input: SQL, columns: string, selectList: s
             total_cost = activity_daily.total_cost + excluded.total_cost,
             fund_paid = activity_daily.fund_paid + excluded.fund_paid,
             fund_records = activity_daily.fund_records + excluded.fund_records
+        ), outbox as (
+          insert into activity_outbox (payload, records)
+          select json_agg(${outboxProjection}), count(*)::int from ins having count(*) > 0
         )
         ${answer}`;
+}
+
+/**
+ * One raw record as the analytic store (DuckDB) needs it — the fields of `aggregateSelect`'s GROUP BY and sums, plus
+ * the record id — as a JSON array in this fixed order (the store's `ingestPayloadSql` reads it by position). Money in
+ * integer fen (numeric(14,2) × 100 is exact). The same projection feeds the outbox and `resyncChunk`.
+ */
+const outboxProjection = sql.raw(
+  'json_build_array(id, county_code, start_date, end_date, facility_id, facility_county_code, facility_tier, class, tcm, insured, pharmacy, ' +
+    'via_referral, (total_cost * 100)::bigint, (fund_paid * 100)::bigint)',
+);
+
+/**
+ * The fingerprint of an aggregate at `activity_daily`'s grain: row count, the sums, and the sum of a 60-bit hash of
+ * each row's canonical text. The analytic store computes the same text and hash (`ActivityAnalyticsStore.fingerprint`),
+ * so equal fingerprints mean — with overwhelming probability — equal tables across the two engines.
+ */
+export interface AggregateFingerprint {
+  rows: string;
+  records: string;
+  discharges: string;
+  totalCostFen: string;
+  fundPaidFen: string;
+  fundRecords: string;
+  rowHashSum: string;
 }
 
 const recordColumns =
@@ -302,6 +331,30 @@ export class IndicatorRepository {
     return rows.map((r) => ({ period: r.period, value: String(r.n), rows: Number(r.n) }));
   }
 
+  /**
+   * Remote diagnosis requests sent in the span by facilities in scope (the requester; an alliance's member on the
+   * request's day; the facilities located in the area), per period — read through the diagnosis module's per-request
+   * definition (`turnaroundFactsSql`), the one its turnaround statistics use, so both give the same figures.
+   */
+  async countDiagnosis(measure: 'requests' | 'reported' | 'reportedOnTime', scope: EvaluationScope, period: IndicatorPeriod, start: string, end: string): Promise<Bucket[]> {
+    const day = sql.raw('f.day');
+    const org = sql.raw('f.requester_organization_id');
+    const conds: SQL[] = [];
+    if (scope.kind === 'facility') conds.push(sql`${org} = ${scope.facilityId}`);
+    else if (scope.kind === 'alliance') conds.push(memberOnSql(org, day, scope.allianceId));
+    else conds.push(areaSql(sql.raw('o.county_code'), scope.area));
+    if (measure === 'reported') conds.push(sql`f.deadline_met`);
+    if (measure === 'reportedOnTime') conds.push(sql`f.on_time`);
+    const rows = await queryRows<{ period: string; n: string | number }>(
+      this.db,
+      sql`select ${periodSql(period, day)} as period, count(*) as n
+          from (${turnaroundFactsSql({ from: start, to: end })}) f
+          join organizations o on o.id = f.requester_organization_id
+          where ${and(...conds)} group by 1`,
+    );
+    return rows.map((r) => ({ period: r.period, value: String(r.n), rows: Number(r.n) }));
+  }
+
   /** Facilities of the tiers in scope: members of the alliance on `on`, the facility itself, or the area's active facilities. */
   async facilitiesInScope(tiers: readonly FacilityTier[], scope: EvaluationScope, on: string): Promise<string[]> {
     const tierSql = sql`o.tier in (${sql.join(tiers.map((t) => sql`${t}`), sql`, `)})`;
@@ -361,6 +414,129 @@ export class IndicatorRepository {
         asc(activityDaily.facilityTier), asc(activityDaily.class), asc(activityDaily.tcm), asc(activityDaily.insured), asc(activityDaily.pharmacy),
         asc(activityDaily.viaReferral),
       );
+  }
+
+  /** The fingerprint of `activity_daily` (see AggregateFingerprint); compared with the analytic store's by tests and the bench. */
+  async aggregateFingerprint(): Promise<AggregateFingerprint> {
+    const [row] = await queryRows<AggregateFingerprint>(
+      this.db,
+      sql`select count(*)::text as "rows", coalesce(sum(records), 0)::text as "records", coalesce(sum(discharges), 0)::text as "discharges",
+            coalesce(sum((total_cost * 100)::bigint), 0)::text as "totalCostFen", coalesce(sum((fund_paid * 100)::bigint), 0)::text as "fundPaidFen",
+            coalesce(sum(fund_records), 0)::text as "fundRecords",
+            coalesce(sum(('x' || substr(md5(concat_ws('|', county_code, to_char(day, 'YYYY-MM-DD'), coalesce(facility_id, '-'), facility_county_code,
+              coalesce(facility_tier, '-'), class, case when tcm then 't' else 'f' end, case when insured then 't' else 'f' end,
+              case when pharmacy then 't' else 'f' end, case when via_referral then 't' else 'f' end, records, discharges,
+              (total_cost * 100)::bigint, (fund_paid * 100)::bigint, fund_records)), 1, 15))::bit(60)::bigint), 0)::text as "rowHashSum"
+          from activity_daily`,
+    );
+    return row!;
+  }
+
+  // -- the outbox feeding the analytic store (analytics/activity-analytics.feed.ts)
+
+  /** The oldest outbox rows by id, payload as JSON text (handed to DuckDB unparsed). */
+  async outboxBatch(limit: number): Promise<{ id: number; records: number; payload: string }[]> {
+    const rows = await queryRows<{ id: string | number; records: number; payload: string }>(
+      this.db,
+      sql`select id, records, payload::text as payload from activity_outbox order by id limit ${limit}`,
+    );
+    return rows.map((r) => ({ id: Number(r.id), records: r.records, payload: r.payload }));
+  }
+
+  async deleteOutbox(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.execute(sql`delete from activity_outbox where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+  }
+
+  /** Which of the given outbox ids are still in PostgreSQL. */
+  async outboxIdsAmong(ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await queryRows<{ id: string | number }>(this.db, sql`select id from activity_outbox where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+    return rows.map((r) => Number(r.id));
+  }
+
+  async hasActivity(): Promise<boolean> {
+    const [row] = await queryRows<{ any: boolean }>(this.db, sql`select exists (select 1 from activity_records) as any`);
+    return row?.any === true;
+  }
+
+  /** The raw record count and the outbox rows, read in one snapshot (the analytic store's completeness check). */
+  async recordsAndOutbox(): Promise<{ records: number; outbox: { id: number; records: number }[] }> {
+    return this.db.transaction(
+      async (t) => {
+        const tx = t as unknown as Db;
+        const [count] = await queryRows<{ n: string | number }>(tx, sql`select count(*) as n from activity_records`);
+        const outbox = await queryRows<{ id: string | number; records: number }>(tx, sql`select id, records from activity_outbox`);
+        return { records: Number(count?.n ?? 0), outbox: outbox.map((o) => ({ id: Number(o.id), records: Number(o.records) })) };
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+  }
+
+  async outboxBacklog(): Promise<{ rows: number; records: number }> {
+    const [row] = await queryRows<{ rows: number; records: number }>(this.db, sql`select count(*)::int as rows, coalesce(sum(records), 0)::int as records from activity_outbox`);
+    return row ?? { rows: 0, records: 0 };
+  }
+
+  /**
+   * Reads every raw record, in id order and chunks, inside ONE repeatable-read transaction — so the records read and
+   * the outbox ids returned describe the same instant: every outbox row visible then holds records that are in the
+   * chunks (it was written by the statement that inserted them), and every row not visible holds records that are
+   * not. `onChunk` receives each chunk in the outbox's payload format. Slow by nature (a full scan of the row store).
+   * Keeps one connection for its whole duration (on PGlite: the only one), and `onChunk` must not touch PostgreSQL.
+   */
+  async readAllForResync(chunkSize: number, onChunk: (chunk: { payload: string; records: number }) => Promise<void>): Promise<{ records: number; outboxIds: number[] }> {
+    return this.db.transaction(
+      async (t) => {
+        const tx = t as unknown as Db;
+        let after = '';
+        let records = 0;
+        for (;;) {
+          const [chunk] = await queryRows<{ payload: string | null; records: number; last: string | null }>(
+            tx,
+            sql`select json_agg(${outboxProjection} order by id)::text as payload, count(*)::int as records, max(id) as last
+                from (select * from activity_records where id > ${after} order by id limit ${chunkSize}) r`,
+          );
+          if (!chunk || !chunk.last || !chunk.payload) break;
+          await onChunk({ payload: chunk.payload, records: chunk.records });
+          records += chunk.records;
+          after = chunk.last;
+          if (chunk.records < chunkSize) break;
+        }
+        const ids = await queryRows<{ id: string | number }>(tx, sql`select id from activity_outbox order by id`);
+        return { records, outboxIds: ids.map((r) => Number(r.id)) };
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+  }
+
+  /**
+   * The version of the alliance reference data the analytic store copies (alliances' kinds, membership periods): an
+   * md5 over every row in id order, so any insert, closed period or deletion changes it. Tables of thousands of rows
+   * (one membership per facility and period): a few milliseconds, cheaper than copying them on every evaluation.
+   */
+  async allianceReferenceVersion(): Promise<string> {
+    const [row] = await queryRows<{ v: string }>(
+      this.db,
+      sql`select md5(coalesce((select string_agg(concat_ws('|', id, kind), ',' order by id) from alliances), '') || '#' ||
+            coalesce((select string_agg(concat_ws('|', id, alliance_id, organization_id, role, valid_from::text, coalesce(valid_to::text, '-')), ',' order by id)
+              from alliance_memberships), '')) as v`,
+    );
+    return row!.v;
+  }
+
+  /** The alliance reference rows the analytic store copies (see `allianceReferenceVersion`). */
+  async allianceReference(): Promise<{
+    alliances: { id: string; kind: string }[];
+    memberships: { allianceId: string; organizationId: string; role: string; validFrom: string; validTo: string | null }[];
+  }> {
+    const alliances = await queryRows<{ id: string; kind: string }>(this.db, sql`select id, kind from alliances order by id`);
+    const memberships = await queryRows<{ allianceId: string; organizationId: string; role: string; validFrom: string; validTo: string | null }>(
+      this.db,
+      sql`select alliance_id as "allianceId", organization_id as "organizationId", role, valid_from::text as "validFrom", valid_to::text as "validTo"
+          from alliance_memberships order by id`,
+    );
+    return { alliances, memberships };
   }
 
   async countRecords(): Promise<number> {

@@ -18,6 +18,7 @@ import {
   yuanToFen, type PeriodSpan,
 } from './indicators.rules.js';
 import { shippedDefinitions } from './indicators.definitions.js';
+import type { ActivityAnalyticsFeed } from './analytics/activity-analytics.feed.js';
 
 /** The outcome of one row of `recordActivities`: recorded (or already recorded: `duplicate`), or refused with the reason. */
 export type ActivityRowResult = { ok: true; id: string; duplicate: boolean } | { ok: false; error: AppError };
@@ -34,6 +35,15 @@ export interface EvaluateInput {
   /** Dates (YYYY-MM-DD) or period labels; the periods returned are the whole calendar periods covering from..to. */
   from: string;
   to: string;
+}
+
+/**
+ * Where activity terms are read: `auto` (the rule of `activityEngine`), or forced — `postgres` (the live
+ * `activity_daily`) or `analytic` (DuckDB for any area scope, without catching up: tests and the bench compare the two).
+ */
+export type ActivityEngine = 'auto' | 'postgres' | 'analytic';
+export interface EvaluateOptions {
+  engine?: ActivityEngine;
 }
 
 /** One term's figure for one period: a count, or money in integer fen; `rows` = records behind it (0 = no data). */
@@ -68,9 +78,14 @@ export class IndicatorService {
 
   constructor(
     db: Db,
-    private readonly deps: { network: NetworkService; audit: AuditService },
+    private readonly deps: { network: NetworkService; audit: AuditService; analytics?: ActivityAnalyticsFeed },
   ) {
     this.repo = new IndicatorRepository(db);
+  }
+
+  /** The analytic store's feed (DuckDB beside PostgreSQL, docs/indicators.md "Analytic store"), when configured. */
+  get analytics(): ActivityAnalyticsFeed | undefined {
+    return this.deps.analytics;
   }
 
   // ---- activity in
@@ -168,6 +183,8 @@ export class IndicatorService {
       );
       return ids;
     });
+    // Committed: the analytic store's drainer picks the batch up now, not at its next poll.
+    if (inserted.size > 0) this.deps.analytics?.wake();
     const stored = await this.repo.idsByKeys(pending.filter((p) => !inserted.has(p.id)).map((p) => ({ source: p.source, sourceRecordId: p.source_record_id })));
     return {
       results: results.map((r): ActivityRowResult => {
@@ -266,7 +283,7 @@ export class IndicatorService {
    * event's date. Readers: commission officers and system administrators everywhere; alliance administrators for the
    * alliances their facility leads and those alliances' members.
    */
-  async evaluate(ctx: RequestContext, q: EvaluateInput): Promise<IndicatorEvaluation> {
+  async evaluate(ctx: RequestContext, q: EvaluateInput, opts: EvaluateOptions = {}): Promise<IndicatorEvaluation> {
     this.guardReader(ctx);
     const today = shanghaiDate(ctx.clock.now());
     const spans = periodsBetween(q.period, q.from, q.to);
@@ -275,7 +292,8 @@ export class IndicatorService {
     if (!def.periods.includes(q.period)) throw invalid(`指标“${def.nameZh}”只按${def.periods.map((p) => periodNames[p]).join('、')}统计`, 'period');
     const subject = await this.resolveSubject(q.level, q.subject, today);
     await this.guardSubject(ctx, q.level, subject, today);
-    const values = await this.compute(def, subject.scope, q.period, spans, today);
+    const engine = await this.activityEngine(def, subject.scope, opts.engine ?? 'auto');
+    const values = await this.compute(def, subject.scope, q.period, spans, today, engine);
     if (subject.targetDivision) {
       const years = [...new Set(spans.map((s) => Number(s.label.slice(0, 4))))];
       const targets = new Map((await this.repo.targets(def.code, subject.targetDivision, years)).map((t) => [t.year, Number(t.target)]));
@@ -374,12 +392,40 @@ export class IndicatorService {
     throw forbidden('医共体管理员只能查看本机构牵头的医联体及其成员机构的指标');
   }
 
-  private async compute(def: IndicatorDefinitionDto, scope: EvaluationScope, period: IndicatorPeriod, spans: readonly PeriodSpan[], today: string): Promise<IndicatorPeriodValue[]> {
+  /**
+   * Which store the activity terms of one evaluation read. DuckDB for the wide areas — a city or a province, where
+   * PostgreSQL scans the aggregate rows of every county in it (the row store's cost grows with the area; DuckDB's
+   * columnar scan reads only the columns the term uses) — when the analytic store can say it holds every record
+   * committed so far (`catchUpForReads`: drains a small outbox backlog first, refuses during a bulk load). Everything
+   * else stays on PostgreSQL: a facility, alliance or county reads a small slice of `activity_daily` through its
+   * indexes, and alliance scopes need membership per event day, which only `leadOnly` needs in DuckDB. Decided once per
+   * evaluation (a growth indicator's two years and a ratio's two terms come from the same store), and only when the
+   * indicator has an activity term.
+   */
+  private async activityEngine(def: IndicatorDefinitionDto, scope: EvaluationScope, asked: ActivityEngine): Promise<'postgres' | 'analytic'> {
+    const feed = this.deps.analytics;
+    if (asked === 'postgres' || !feed || scope.kind !== 'area') return 'postgres';
+    if (asked === 'analytic') {
+      await feed.refreshReference();
+      return 'analytic';
+    }
+    if (scope.area.exact || !(await this.usesActivity(def))) return 'postgres';
+    return (await feed.catchUpForReads()) ? 'analytic' : 'postgres';
+  }
+
+  private async usesActivity(def: IndicatorDefinitionDto): Promise<boolean> {
+    if (def.formula === 'growth') return def.baseCode ? this.usesActivity(await this.definitionFor(def.baseCode, def.validFrom)) : false;
+    return def.numerator.key.source === 'activity' || def.denominator?.key.source === 'activity';
+  }
+
+  private async compute(
+    def: IndicatorDefinitionDto, scope: EvaluationScope, period: IndicatorPeriod, spans: readonly PeriodSpan[], today: string, engine: 'postgres' | 'analytic',
+  ): Promise<IndicatorPeriodValue[]> {
     if (def.formula === 'growth') {
       if (!def.baseCode) throw new AppError('internal', `指标 ${def.code} 缺少基础指标`);
       const base = await this.definitionFor(def.baseCode, spans[spans.length - 1]!.end);
-      const current = await this.compute(base, scope, period, spans, today);
-      const previous = await this.compute(base, scope, period, spans.map((s) => spanOf(samePeriodLastYear(s.label))), today);
+      const current = await this.compute(base, scope, period, spans, today, engine);
+      const previous = await this.compute(base, scope, period, spans.map((s) => spanOf(samePeriodLastYear(s.label))), today, engine);
       return current.map((c, i) => {
         const p = previous[i]!;
         if (c.noData || c.value === null) return { period: c.period, numerator: null, denominator: null, value: null, noData: true, reason: c.reason ?? '本期无数据' };
@@ -388,7 +434,7 @@ export class IndicatorService {
         return { period: c.period, numerator: c.value, denominator: p.value, value, noData: false, ...(value === null ? { reason: '上年同期为零，无法计算增长率' } : {}) };
       });
     }
-    const numerator = await this.termFigures(def.numerator.key, scope, period, spans, today);
+    const numerator = await this.termFigures(def.numerator.key, scope, period, spans, today, engine);
     if (def.formula === 'unavailable' || def.formula === 'count' || !def.denominator) {
       return spans.map((s) => {
         const n = numerator.get(s.label)!;
@@ -397,7 +443,7 @@ export class IndicatorService {
         return { period: s.label, numerator: n.value, denominator: null, value: n.value, noData: false };
       });
     }
-    const denominator = await this.termFigures(def.denominator.key, scope, period, spans, today);
+    const denominator = await this.termFigures(def.denominator.key, scope, period, spans, today, engine);
     const moneyNumerator = isMoneyTerm(def.numerator.key);
     return spans.map((s) => {
       const n = numerator.get(s.label)!;
@@ -410,7 +456,9 @@ export class IndicatorService {
   }
 
   /** One term per period label. */
-  private async termFigures(term: IndicatorTermSpec, scope: EvaluationScope, period: IndicatorPeriod, spans: readonly PeriodSpan[], today: string): Promise<Map<string, TermFigure>> {
+  private async termFigures(
+    term: IndicatorTermSpec, scope: EvaluationScope, period: IndicatorPeriod, spans: readonly PeriodSpan[], today: string, engine: 'postgres' | 'analytic',
+  ): Promise<Map<string, TermFigure>> {
     const out = new Map<string, TermFigure>(spans.map((s) => [s.label, { value: 0, rows: 0 }]));
     const all = (f: Omit<TermFigure, 'value' | 'rows'>) => {
       for (const s of spans) out.set(s.label, { value: 0, rows: 0, ...f });
@@ -425,6 +473,14 @@ export class IndicatorService {
       case 'activity': {
         if (term.population === 'residents' && !residentArea) return all({ noDataReason: '医联体未登记服务区域，无法确定辖区居民' });
         const money = isMoneyTerm(term);
+        const feed = this.deps.analytics;
+        if (engine === 'analytic' && feed && scope.kind === 'area') {
+          // DuckDB sums money in fen already: both sides exact, so the figures are equal to the fen.
+          for (const b of await feed.sumActivity(term, scope.area, period, first, last)) {
+            if (out.has(b.period)) out.set(b.period, { value: Number(b.value), rows: b.rows });
+          }
+          return out;
+        }
         for (const b of await this.repo.sumActivity(term, scope, period, first, last)) {
           if (out.has(b.period)) out.set(b.period, { value: money ? yuanToFen(b.value) : Number(b.value), rows: b.rows });
         }
@@ -462,6 +518,14 @@ export class IndicatorService {
           const roles = await this.repo.stationedPhysicianRoles(at, s.start, s.end, { titles, homeTiers });
           const n = practitionersStationedAtLeast(roles, s.start, s.end, term.minDays).length;
           out.set(s.label, { value: n, rows: n, ownRegister: true });
+        }
+        return out;
+      }
+      case 'diagnosis': {
+        // The platform's own register of remote diagnosis requests: zero is a real zero.
+        for (const s of spans) out.set(s.label, { value: 0, rows: 0, ownRegister: true });
+        for (const b of await this.repo.countDiagnosis(term.measure, scope, period, first, last)) {
+          if (out.has(b.period)) out.set(b.period, { value: b.rows, rows: b.rows, ownRegister: true });
         }
         return out;
       }

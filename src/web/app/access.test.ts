@@ -8,6 +8,7 @@ describe('navigationFor', () => {
   it('gives a village doctor patients and the network, no accounts or audit', () => {
     expect(paths(navigationFor(['village-doctor']))).toEqual([
       '/', '/patients', '/patients/new', '/referrals', '/referrals/new', '/care-tasks', '/network/organizations', '/network/divisions', '/network/alliances',
+      '/diagnosis/requests', '/diagnosis/new', '/diagnosis/critical-values', '/consultations', '/consultations/new',
     ]);
   });
   it('gives a system admin accounts and audit but no patient pages', () => {
@@ -35,6 +36,31 @@ describe('referral menu', () => {
     expect(commission).not.toContain('/referrals/new');
     expect(paths(navigationFor(['system-admin']))).not.toContain('/referrals');
     expect(selectedNavKey('/referrals/r-1/down', navigation)).toBe('/referrals');
+  });
+});
+
+describe('diagnosis menu', () => {
+  it('gives requesters the request pages, readers the worklist, county specialists both', () => {
+    expect(paths(navigationFor(['township-doctor']))).not.toContain('/diagnosis/worklist');
+    const reader = paths(navigationFor(['center-reader']));
+    expect(reader).toEqual(expect.arrayContaining(['/diagnosis/worklist', '/diagnosis/critical-values']));
+    expect(reader).not.toContain('/diagnosis/new');
+    expect(paths(navigationFor(['county-specialist']))).toEqual(expect.arrayContaining(['/diagnosis/new', '/diagnosis/worklist']));
+    expect(paths(navigationFor(['commission-officer']))).not.toContain('/diagnosis/requests');
+    expect(selectedNavKey('/diagnosis/requests/r-1', navigation)).toBe('/diagnosis/requests');
+  });
+});
+
+describe('diagnosis statistics menu', () => {
+  it('gives the statistics to readers, alliance admins, the commission and system admins, not to requesters', () => {
+    for (const role of ['center-reader', 'alliance-admin', 'commission-officer', 'system-admin'] as const) {
+      expect(paths(navigationFor([role]))).toContain('/diagnosis/statistics');
+    }
+    for (const role of ['village-doctor', 'township-doctor', 'referral-desk'] as const) expect(paths(navigationFor([role]))).not.toContain('/diagnosis/statistics');
+    // The commission neither requests nor reads: the diagnosis group holds the statistics alone.
+    expect(navigationFor(['commission-officer']).find((e) => e.path === '/diagnosis')?.children?.map((c) => c.path)).toEqual(['/diagnosis/statistics']);
+    expect(selectedNavKey('/diagnosis/statistics', navigation)).toBe('/diagnosis/statistics');
+    expect(openNavGroups('/diagnosis/statistics', navigation)).toEqual(['group:/diagnosis']);
   });
 });
 

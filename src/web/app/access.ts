@@ -23,6 +23,20 @@ export const featureRoles = {
   networkOverview: ['alliance-admin', 'commission-officer', 'system-admin'],
   /** Monitoring indicators (监测指标; indicators.service.ts guardReader). */
   indicators: ['commission-officer', 'alliance-admin', 'system-admin'],
+  /** Shared diagnosis centers: requesters and readers (the API decides who reads for which center). */
+  diagnosis: ['village-doctor', 'township-doctor', 'county-specialist', 'center-reader'],
+  /** Request a remote reading, and the list of my facility's requests (diagnosis.rules.ts requesterRoles). */
+  diagnosisRequest: ['village-doctor', 'township-doctor', 'county-specialist'],
+  /** A center's worklist: center readers, and county specialists, who often read for their hospital's center. */
+  diagnosisWorklist: ['center-reader', 'county-specialist'],
+  /** Center administration (roster, templates, turnaround): diagnosis.service.ts guardCenterAdmin. */
+  diagnosisAdmin: ['alliance-admin', 'system-admin'],
+  /** Turnaround statistics of the diagnosis centers (diagnosis-statistics.service.ts centersInScope). */
+  diagnosisStatistics: ['center-reader', 'alliance-admin', 'commission-officer', 'system-admin'],
+  /** Teleconsultation (远程会诊): requesting clinicians and the consultation centers' expert pools (the API decides each case). */
+  consultation: ['village-doctor', 'township-doctor', 'county-specialist', 'center-reader'],
+  /** Request a teleconsultation (consultation.rules.ts requester: the requesting facility's clinicians). */
+  consultationRequest: ['village-doctor', 'township-doctor', 'county-specialist'],
 } as const satisfies Record<string, readonly RoleCode[]>;
 
 export type Feature = keyof typeof featureRoles;
@@ -37,7 +51,7 @@ export interface NavEntry {
   path: string;
   /** i18n key of the label. */
   label: string;
-  icon: 'home' | 'network' | 'patients' | 'accounts' | 'audit' | 'divisions' | 'alliances' | 'organizations' | 'register' | 'search' | 'referrals' | 'worklist' | 'referralNew' | 'careTasks' | 'indicators';
+  icon: 'home' | 'network' | 'patients' | 'accounts' | 'audit' | 'divisions' | 'alliances' | 'organizations' | 'register' | 'search' | 'referrals' | 'worklist' | 'referralNew' | 'careTasks' | 'indicators' | 'diagnosis' | 'critical' | 'statistics';
   feature?: Feature;
   children?: NavEntry[];
 }
@@ -73,6 +87,30 @@ export const navigation: NavEntry[] = [
       { path: '/network/organizations', label: 'nav.organizations', icon: 'organizations' },
       { path: '/network/divisions', label: 'nav.divisions', icon: 'divisions' },
       { path: '/network/alliances', label: 'nav.alliances', icon: 'alliances' },
+    ],
+  },
+  {
+    path: '/diagnosis',
+    label: 'diagnosis.nav.group',
+    icon: 'diagnosis',
+    // No feature on the group: its children decide (the statistics reach roles that neither request nor read).
+    children: [
+      { path: '/diagnosis/requests', label: 'diagnosis.nav.sent', icon: 'worklist', feature: 'diagnosisRequest' },
+      { path: '/diagnosis/new', label: 'diagnosis.nav.new', icon: 'referralNew', feature: 'diagnosisRequest' },
+      { path: '/diagnosis/worklist', label: 'diagnosis.nav.worklist', icon: 'worklist', feature: 'diagnosisWorklist' },
+      { path: '/diagnosis/critical-values', label: 'diagnosis.nav.critical', icon: 'critical', feature: 'diagnosis' },
+      { path: '/diagnosis/admin', label: 'diagnosis.nav.admin', icon: 'diagnosis', feature: 'diagnosisAdmin' },
+      { path: '/diagnosis/statistics', label: 'diagnosisStats.nav', icon: 'statistics', feature: 'diagnosisStatistics' },
+    ],
+  },
+  {
+    path: '/consultations',
+    label: 'consultation.nav.group',
+    icon: 'diagnosis',
+    feature: 'consultation',
+    children: [
+      { path: '/consultations', label: 'consultation.nav.list', icon: 'worklist', feature: 'consultation' },
+      { path: '/consultations/new', label: 'consultation.nav.new', icon: 'referralNew', feature: 'consultationRequest' },
     ],
   },
   { path: '/indicators', label: 'nav.indicators', icon: 'indicators', feature: 'indicators' },

@@ -1,4 +1,5 @@
 import {
+  AlertOutlined, BarChartOutlined, ExperimentOutlined,
   ApartmentOutlined, AuditOutlined, BankOutlined, CarryOutOutlined, ClusterOutlined, DashboardOutlined, DeploymentUnitOutlined, FileAddOutlined,
   HomeOutlined, LogoutOutlined, SearchOutlined, SwapOutlined, TeamOutlined, UnorderedListOutlined, UserAddOutlined, UserOutlined,
   UsergroupAddOutlined,
@@ -14,6 +15,7 @@ import { LanguageSwitch } from '../components/language-switch.js';
 import { RoleTags, TierTag } from '../components/labels.js';
 import { meKey, signOut } from '../features/auth/auth.api.js';
 import { NotificationBell } from '../features/notifications/notification-bell.js';
+import { CriticalBanner } from '../features/diagnosis/critical-values.js';
 import type { FacilityTier } from '../../contracts/codes.js';
 import { facilityTiers } from '../../contracts/codes.js';
 import { groupKey, type NavEntry, navigationFor, openNavGroups, selectedNavKey } from './access.js';
@@ -35,6 +37,9 @@ const icons: Record<NavEntry['icon'], ReactNode> = {
   referralNew: <FileAddOutlined />,
   careTasks: <CarryOutOutlined />,
   indicators: <DashboardOutlined />,
+  diagnosis: <ExperimentOutlined />,
+  critical: <AlertOutlined />,
+  statistics: <BarChartOutlined />,
 };
 
 const isTier = (v: string): v is FacilityTier => (facilityTiers as readonly string[]).includes(v);
@@ -150,6 +155,8 @@ export function AppLayout() {
           </Flex>
         </Layout.Header>
         <Layout.Content className="app-content">
+          {/* 危急值: an unacknowledged critical value of my facility stands above every page until read back. */}
+          <CriticalBanner />
           <Outlet />
         </Layout.Content>
         <Layout.Footer className="app-footer">{t('app.footer')}</Layout.Footer>

@@ -82,6 +82,44 @@ export const routes: RouteObject[] = [
           return { element: <RequireFeature feature="indicators"><IndicatorDashboardPage /></RequireFeature> };
         },
       },
+      // ---- shared diagnosis centers (远程诊断): requests, worklist, reading, critical values
+      {
+        path: 'diagnosis',
+        // No guard on the group: requesters, readers and center admins use different pages; each page shows the server's 403.
+        children: [
+          { index: true, element: <Navigate to="/diagnosis/requests" replace /> },
+          { path: 'requests', lazy: async () => ({ Component: (await import('../features/diagnosis/diagnosis-sent.page.js')).DiagnosisSentPage }) },
+          { path: 'new', lazy: async () => ({ Component: (await import('../features/diagnosis/diagnosis-create.page.js')).DiagnosisCreatePage }) },
+          { path: 'requests/:id', lazy: async () => ({ Component: (await import('../features/diagnosis/diagnosis-detail.page.js')).DiagnosisDetailPage }) },
+          { path: 'worklist', lazy: async () => ({ Component: (await import('../features/diagnosis/diagnosis-worklist.page.js')).DiagnosisWorklistPage }) },
+          { path: 'critical-values', lazy: async () => ({ Component: (await import('../features/diagnosis/critical-values.page.js')).CriticalValuesPage }) },
+          {
+            path: 'admin',
+            lazy: async () => {
+              const { CenterAdminPage } = await import('../features/diagnosis/center-admin.page.js');
+              return { element: <RequireFeature feature="diagnosisAdmin"><CenterAdminPage /></RequireFeature> };
+            },
+          },
+        ],
+      },
+      // Outside the 'diagnosis' group: the statistics are also for alliance admins and the commission, who do not request or read.
+      {
+        path: 'diagnosis/statistics',
+        lazy: async () => {
+          const { TurnaroundStatisticsPage } = await import('../features/diagnosis/statistics/turnaround-statistics.page.js');
+          return { element: <RequireFeature feature="diagnosisStatistics"><TurnaroundStatisticsPage /></RequireFeature> };
+        },
+      },
+      // ---- teleconsultation (远程会诊): list, request with consent, detail
+      {
+        path: 'consultations',
+        element: <RequireFeature feature="consultation"><Outlet /></RequireFeature>,
+        children: [
+          { index: true, lazy: async () => ({ Component: (await import('../features/diagnosis/consultation/consultation-list.page.js')).ConsultationListPage }) },
+          { path: 'new', lazy: async () => ({ Component: (await import('../features/diagnosis/consultation/consultation-create.page.js')).ConsultationCreatePage }) },
+          { path: ':id', lazy: async () => ({ Component: (await import('../features/diagnosis/consultation/consultation-detail.page.js')).ConsultationDetailPage }) },
+        ],
+      },
       {
         path: 'admin/users',
         lazy: async () => {

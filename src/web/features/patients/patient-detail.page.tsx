@@ -7,6 +7,7 @@ import { useCurrentUser } from '../../app/require-auth.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Loading, QueryError } from '../../components/query-state.js';
 import { ageOn, shanghaiDate } from '../../lib/format.js';
+import { PatientDiagnosisReports } from './patient-diagnosis-reports.js';
 import { PatientSummary } from './patient-summary.js';
 import { usePatient } from './patients.api.js';
 
@@ -58,6 +59,7 @@ export function PatientDetailPage() {
       <Card variant="borderless" title={t('patient.registryInfo')}>
         <PatientSummary patient={p} />
       </Card>
+      <PatientDiagnosisReports patientId={p.id} />
     </div>
   );
 }
