@@ -145,7 +145,7 @@ describe.skipIf(!haveChromium)('browser: shared diagnosis center (remote ECG wit
   it('a township doctor requests an emergency ECG reading and uploads the waveform', async () => {
     const page = await session('township.doctor');
     await page.getByRole('menuitem', { name: '申请远程诊断' }).click();
-    await page.waitForURL(/\/diagnosis\/new/, { timeout: 10_000 });
+    await page.waitForURL(/\/diagnosis\/new/, { timeout: 30_000 });
 
     await page.locator('#patientId').fill(patient.name);
     await page.getByTestId(`patient-option-${patient.id}`).click();
@@ -163,12 +163,12 @@ describe.skipIf(!haveChromium)('browser: shared diagnosis center (remote ECG wit
 
     await page.waitForURL(/\/diagnosis\/requests\/[^/]+$/, { timeout: 20_000 });
     requestId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
-    await expect.poll(() => statusOf(page), { timeout: 10_000 }).toMatch(/^(requested|in-progress)$/);
+    await expect.poll(() => statusOf(page), { timeout: 30_000 }).toMatch(/^(requested|in-progress)$/);
     number = ((await page.getByTestId('dx-number').textContent()) ?? '').trim();
     expect(number).toMatch(/^DX-\d{8}-\d{6}$/);
     // The file is listed with what the server read from it (12 leads, sampling rate).
-    await expect.poll(() => page.getByTestId('dx-attachment-meta').first().textContent(), { timeout: 10_000 }).toContain('12 导联');
-    await expect.poll(() => page.getByTestId('dx-timeline').getByText('提交申请').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('dx-attachment-meta').first().textContent(), { timeout: 30_000 }).toContain('12 导联');
+    await expect.poll(() => page.getByTestId('dx-timeline').getByText('提交申请').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await shot(page, '2-request-detail');
   });
 
@@ -176,27 +176,27 @@ describe.skipIf(!haveChromium)('browser: shared diagnosis center (remote ECG wit
     expect(number, 'needs the request of the previous step').not.toBe('');
     const page = await session('center.reader');
     await page.getByRole('menuitem', { name: '诊断工作列表' }).click();
-    await page.waitForURL(/\/diagnosis\/worklist/, { timeout: 10_000 });
+    await page.waitForURL(/\/diagnosis\/worklist/, { timeout: 30_000 });
     const claim = page.getByTestId(`dx-claim-${number}`);
     await claim.waitFor({ timeout: 15_000 });
     await shot(page, '3-worklist');
     await claim.click();
-    await page.waitForURL((u) => u.pathname === `/diagnosis/requests/${requestId}`, { timeout: 10_000 });
-    await expect.poll(() => statusOf(page), { timeout: 10_000 }).toBe('in-progress');
+    await page.waitForURL((u) => u.pathname === `/diagnosis/requests/${requestId}`, { timeout: 30_000 });
+    await expect.poll(() => statusOf(page), { timeout: 30_000 }).toBe('in-progress');
 
     // The ECG drawn on paper, with the server's heart rate.
     await page.getByTestId('dx-ecg-trace').locator('svg').first().waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('dx-ecg-trace').locator('svg path').count()).toBeGreaterThan(12);
-    await expect.poll(() => page.getByTestId('dx-ecg-hr').textContent(), { timeout: 10_000 }).toMatch(/\d+ bpm/);
+    await expect.poll(() => page.getByTestId('dx-ecg-hr').textContent(), { timeout: 30_000 }).toMatch(/\d+ bpm/);
     await expect.poll(() => page.getByTestId('dx-question').textContent()).toBe(QUESTION);
 
     await page.getByTestId('dx-action-qc-accept').click();
-    await expect.poll(() => page.getByText('合格', { exact: true }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('合格', { exact: true }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
 
     await page.getByTestId('dx-action-flag-critical').click();
     await page.getByTestId('dx-dialog-text').fill(FINDING);
     await page.locator('.ant-modal-footer:visible .ant-btn-primary').click();
-    await expect.poll(() => page.getByTestId('dx-critical').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('dx-critical').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByTestId('dx-critical').getAttribute('data-state')).toBe('open');
 
     await page.getByTestId('dx-findings').fill(FINDINGS);
@@ -204,8 +204,8 @@ describe.skipIf(!haveChromium)('browser: shared diagnosis center (remote ECG wit
     await shot(page, '4-reading');
     await page.getByTestId('dx-finalize').click();
     await page.locator('.ant-modal-confirm-btns .ant-btn-primary').click();
-    await expect.poll(() => statusOf(page), { timeout: 10_000 }).toBe('completed');
-    await expect.poll(() => page.getByTestId('dx-report-impression').textContent(), { timeout: 10_000 }).toBe(IMPRESSION);
+    await expect.poll(() => statusOf(page), { timeout: 30_000 }).toBe('completed');
+    await expect.poll(() => page.getByTestId('dx-report-impression').textContent(), { timeout: 30_000 }).toBe(IMPRESSION);
   });
 
   it('the township doctor sees the critical-value alert, reads it back, and reads the final report', async () => {
@@ -217,7 +217,7 @@ describe.skipIf(!haveChromium)('browser: shared diagnosis center (remote ECG wit
     expect(await banner.textContent()).toContain(FINDING);
     await shot(page, '5-critical-banner');
     await page.getByRole('menuitem', { name: '患者查询' }).click();
-    await page.waitForURL(/\/patients/, { timeout: 10_000 });
+    await page.waitForURL(/\/patients/, { timeout: 30_000 });
     await expect.poll(() => banner.count()).toBe(1);
 
     await page.getByTestId('critical-banner-ack').click();
@@ -226,13 +226,13 @@ describe.skipIf(!haveChromium)('browser: shared diagnosis center (remote ECG wit
     await page.getByTestId('ack-action').fill(ACTION);
     await shot(page, '6-read-back');
     await page.locator('.ant-modal-footer:visible .ant-btn-primary').click();
-    await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => banner.count(), { timeout: 30_000 }).toBe(0);
 
     await page.getByRole('menuitem', { name: '我的诊断申请' }).click();
-    await page.waitForURL(/\/diagnosis\/requests/, { timeout: 10_000 });
+    await page.waitForURL(/\/diagnosis\/requests/, { timeout: 30_000 });
     await page.getByTestId(`dx-link-${number}`).click();
-    await page.waitForURL((u) => u.pathname === `/diagnosis/requests/${requestId}`, { timeout: 10_000 });
-    await expect.poll(() => statusOf(page), { timeout: 10_000 }).toBe('completed');
+    await page.waitForURL((u) => u.pathname === `/diagnosis/requests/${requestId}`, { timeout: 30_000 });
+    await expect.poll(() => statusOf(page), { timeout: 30_000 }).toBe('completed');
     await expect.poll(() => page.getByTestId('dx-report-status').first().getAttribute('data-status')).toBe('final');
     expect(await page.getByTestId('dx-report-impression').textContent()).toBe(IMPRESSION);
     expect(await page.getByTestId('dx-report-findings').textContent()).toBe(FINDINGS);
@@ -250,12 +250,12 @@ describe.skipIf(!haveChromium)('browser: shared diagnosis center (remote ECG wit
     await page.goto(`${baseUrl}/diagnosis/requests/${encodeURIComponent(requestId)}`);
     const critical = page.getByTestId('dx-critical');
     await critical.waitFor({ timeout: 15_000 });
-    await expect.poll(() => critical.getAttribute('data-state'), { timeout: 10_000 }).toBe('acknowledged');
+    await expect.poll(() => critical.getAttribute('data-state'), { timeout: 30_000 }).toBe('acknowledged');
     expect(await page.getByTestId('dx-critical-ack').textContent()).toContain(READ_BACK);
     await page.getByRole('menuitem', { name: '危急值' }).click();
-    await page.waitForURL(/\/diagnosis\/critical-values/, { timeout: 10_000 });
+    await page.waitForURL(/\/diagnosis\/critical-values/, { timeout: 30_000 });
     await page.getByText('已确认', { exact: true }).first().click();
-    await expect.poll(() => page.getByTestId('critical-row-finding').filter({ hasText: FINDING }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('critical-row-finding').filter({ hasText: FINDING }).count(), { timeout: 30_000 }).toBe(1);
     await shot(page, '8-reader-critical-list');
   });
 });

@@ -486,6 +486,8 @@ export type EcgAttachmentMeta = z.infer<typeof ecgAttachmentMetaSchema>;
 export const documentAttachmentMetaSchema = z.object({ kind: z.literal('document') });
 
 export const slideImageFormats = ['png', 'jpeg', 'tiff'] as const;
+/** The largest slide the server decodes for thumbnails and previews (64 megapixels); a whole-slide image is far beyond it. */
+export const slideMaxDecodedPixels = 64_000_000;
 export type SlideImageFormat = (typeof slideImageFormats)[number];
 /** A pathology slide image (切片图像): its format and pixel dimensions from the file header. */
 export const slideAttachmentMetaSchema = z.object({
@@ -493,6 +495,12 @@ export const slideAttachmentMetaSchema = z.object({
   format: z.enum(slideImageFormats),
   width: z.number().int(),
   height: z.number().int(),
+  /** TIFF: number of pages (IFDs) when more than one; only the first is decoded (slide-image.ts). */
+  pages: z.number().int().optional(),
+  /** false when the server will not decode the pixels (over the size limit, or a TIFF codec it lacks): no thumbnail or preview. */
+  decodable: z.boolean().optional(),
+  /** Why `decodable` is false, for the viewer to show. */
+  notDecodedReason: z.string().optional(),
 });
 export type SlideAttachmentMeta = z.infer<typeof slideAttachmentMetaSchema>;
 

@@ -135,12 +135,26 @@ export const diagnosisRequests = pgTable(
     cancelReason: text('cancel_reason'),
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    /**
+     * Due time of the request's running report (or consultation-respond) deadline, copied from `deadlines` in the same
+     * transaction as every move of that clock (start, pause, resume, meet, cancel); null while it has none running —
+     * paused (returned for a retake), met or cancelled. It orders the worklist from an index on this table alone, so a
+     * page does not probe the deadline of every open item (docs/benchmarks.md, worklist). `test/diagnosis-due.int.test.ts`
+     * checks it against the live deadline.
+     */
+    dueAt: timestamp('due_at', { withTimezone: true }),
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
     uniqueIndex('diagnosis_requests_number_uq').on(t.number),
+    // A center's worklist page: a range scan in page order (soonest due, then oldest) over the open exams alone.
+    index('diagnosis_requests_worklist_idx').on(t.centerId, t.dueAt, t.createdAt, t.id)
+      .where(sql`${t.status} in ('requested', 'in-progress', 'preliminary', 'awaiting-signoff') and ${t.kind} = 'exam'`),
+    // The requester's open requests in the same order (returned ones included: they wait on the requester).
+    index('diagnosis_requests_sent_open_idx').on(t.requesterOrganizationId, t.dueAt, t.createdAt, t.id)
+      .where(sql`${t.status} in ('requested', 'in-progress', 'returned', 'preliminary', 'awaiting-signoff') and ${t.kind} = 'exam'`),
     index('diagnosis_requests_center_idx').on(t.centerId, t.status, t.createdAt),
     index('diagnosis_requests_requester_idx').on(t.requesterOrganizationId, t.status, t.createdAt),
     index('diagnosis_requests_patient_idx').on(t.patientId, t.createdAt),

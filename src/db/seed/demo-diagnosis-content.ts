@@ -472,3 +472,144 @@ export const CONSULTATION_CANCEL_REASONS: readonly string[] = ['患者及家属�
 
 /** Where the demo's video sessions take place (the platform does not carry the video; the link is the meeting room). */
 export const CONSULTATION_VIDEO_ROOMS: readonly string[] = ['https://meeting.ctzyy.example.cn/room/ycz-01', 'https://meeting.ctzyy.example.cn/room/ycz-02', 'https://meeting.ctzyy.example.cn/room/ycz-03'];
+
+// Teleconsultation history (a year of concluded consultations, bulk-inserted)
+
+/** A case of the consultation history: the kinds it comes as, its relative frequency, and both opinions and a decision. */
+export interface ConsultationHistoryCase extends ConsultationCase {
+  kinds: readonly ('emergency' | 'outpatient' | 'inpatient')[];
+  weight: number;
+  opinions: readonly [ConsultationOpinionText, ConsultationOpinionText];
+  decision: string;
+}
+
+/**
+ * What a county consultation center is mostly asked (the pool's six specialties): chest pain and stroke in the
+ * emergency window, uncontrolled hypertension, pneumonia and COPD in the elderly, acute abdomen, hip fracture, sick
+ * children. The three recent concluded cases of the live stories are in the mix too.
+ */
+export const CONSULTATION_HISTORY_CASES: readonly ConsultationHistoryCase[] = [
+  {
+    specialty: '心血管内科', age: [45, 85], kinds: ['emergency'], weight: 10,
+    purpose: '胸闷胸痛 3 小时，心电图 V1–V4 导联 ST 段压低，请协助判断是否急性冠脉综合征及转运时机',
+    summary: '活动后胸骨后闷痛 3 小时，休息后稍缓解。既往高血压、吸烟。BP 148/90 mmHg，HR 92 次/分。心电图 V1–V4 ST 段压低 0.1 mV；本院肌钙蛋白快速检测弱阳性。',
+    opinions: [
+      { opinion: '考虑非 ST 段抬高型急性冠脉综合征（NSTE-ACS），GRACE 评分中高危，需 24 小时内冠脉造影。', recommendations: '阿司匹林 300 mg + 替格瑞洛 180 mg 负荷，低分子肝素抗凝，他汀强化；经转诊平台转县总医院心内科，救护车转运。' },
+      { opinion: '同意心内科意见；注意消化道出血风险与血压控制。', recommendations: '加用质子泵抑制剂；转运前复查心电图与肌钙蛋白，结果随病历转出。' },
+    ],
+    decision: '采纳会诊意见：已予双联抗血小板负荷、低分子肝素及阿托伐他汀 40 mg，经转诊平台转县总医院心内科，救护车转运。',
+  },
+  {
+    specialty: '心血管内科', age: [40, 85], kinds: ['outpatient'], weight: 12,
+    purpose: '高血压三种药物联合治疗后血压仍控制不佳，请协助调整方案并排查继发性高血压',
+    summary: '高血压 6 年，氨氯地平、缬沙坦、氢氯噻嗪联合治疗 3 个月，家庭血压 150–165/95–100 mmHg。血钾 3.4 mmol/L，肌酐正常。',
+    opinions: [
+      { opinion: '难治性高血压，需先排除依从性不佳、高盐饮食及继发性原因（低血钾提示原发性醛固酮增多症可能）。', recommendations: '查醛固酮/肾素比值（检查前停用利尿剂 4 周）；加用螺内酯 20 mg qd；限盐 <5 g/天。' },
+      { opinion: '同意心内科意见，加用螺内酯后注意血钾与肾功能。', recommendations: '2 周后复查血钾、肌酐；坚持家庭血压监测并记录。' },
+    ],
+    decision: '采纳会诊意见：加用螺内酯 20 mg qd，限盐宣教，预约县总医院查醛固酮/肾素比值，2 周后复查血钾与肾功能。',
+  },
+  {
+    specialty: '神经内科', age: [50, 90], kinds: ['emergency'], weight: 9,
+    purpose: '突发右侧肢体无力伴言语不清 1.5 小时，头颅 CT 未见出血，请协助判断是否溶栓',
+    summary: '1.5 小时前突发右侧肢体无力、言语含糊。既往房颤未抗凝。NIHSS 8 分，BP 172/96 mmHg，血糖 7.2 mmol/L。头颅 CT 未见出血。本院具备静脉溶栓条件。',
+    opinions: [
+      { opinion: '急性缺血性脑卒中，发病 4.5 小时内、无禁忌证，符合静脉溶栓指征；房颤提示心源性栓塞，大血管闭塞可能。', recommendations: '立即阿替普酶 0.9 mg/kg 静脉溶栓，溶栓后血压控制在 180/105 mmHg 以下；溶栓同时联系县总医院卒中中心评估取栓。' },
+      { opinion: '同意神经内科意见；溶栓后 24 小时内不用抗血小板及抗凝药。', recommendations: '监测神经功能与出血征象，24 小时后复查头颅 CT 再决定抗凝时机。' },
+    ],
+    decision: '采纳会诊意见：本院阿替普酶静脉溶栓，溶栓后 NIHSS 降至 4 分，经转诊平台转县总医院卒中中心进一步评估。',
+  },
+  {
+    specialty: '神经内科', age: [50, 85], kinds: ['outpatient', 'inpatient'], weight: 7,
+    purpose: '反复头晕伴一过性肢体麻木，请协助判断是否短暂性脑缺血发作及二级预防方案',
+    summary: '近 2 周发作性头晕伴左手麻木 2 次，每次约 15 分钟缓解。高血压、2 型糖尿病史。神经系统查体阴性，颈动脉超声示右侧斑块形成。',
+    opinions: [
+      { opinion: '考虑短暂性脑缺血发作（TIA），ABCD² 评分 4 分，属中危。', recommendations: '阿司匹林联合氯吡格雷 21 天后改单药；阿托伐他汀 20 mg；完善头颅 MRI 及颈动脉 CTA。' },
+      { opinion: '同意神经内科意见，同时强化血糖、血压管理。', recommendations: '糖化血红蛋白目标 <7%，血压目标 <130/80 mmHg。' },
+    ],
+    decision: '采纳会诊意见：开始双联抗血小板 21 天及他汀治疗，预约县总医院头颅 MRI，纳入家庭医生签约随访。',
+  },
+  {
+    specialty: '呼吸内科', age: [60, 95], kinds: ['inpatient'], weight: 11,
+    purpose: '老年社区获得性肺炎住院 3 天，发热不退，请协助调整抗感染方案并评估是否上转',
+    summary: '咳嗽、咳痰伴发热 5 天入院，予头孢曲松 3 天，仍有 38.5 ℃ 发热。呼吸 24 次/分，SpO₂ 92%。胸片右下肺大片实变。CURB-65 评分 2 分。',
+    opinions: [
+      { opinion: '重症倾向的社区获得性肺炎，需覆盖非典型病原体。', recommendations: '加用阿奇霉素 0.5 g qd；完善痰培养、血培养；48 小时无改善或 SpO₂ <90% 即上转。' },
+      { opinion: '同意呼吸内科意见；注意高龄患者液体平衡与电解质。', recommendations: '每日复查血常规、电解质；控制补液量，监测出入量。' },
+    ],
+    decision: '采纳会诊意见：加用阿奇霉素，完善病原学检查；48 小时后体温降至 37.6 ℃，继续本院治疗。',
+  },
+  {
+    specialty: '呼吸内科', age: [50, 90], kinds: ['outpatient'], weight: 6,
+    purpose: '慢阻肺稳定期反复急性加重，请协助制定吸入治疗方案',
+    summary: '慢阻肺病史 8 年，近 1 年急性加重 3 次（1 次住院）。目前仅按需使用沙丁胺醇。mMRC 2 级，肺功能 FEV₁ 占预计值 45%。',
+    opinions: [
+      { opinion: '慢阻肺 E 组（高急性加重风险），需规律长效支气管扩张剂联合治疗。', recommendations: '起始 LAMA/LABA 双联吸入，嗜酸性粒细胞 ≥300/μL 时加用吸入激素；指导吸入装置使用；接种流感及肺炎球菌疫苗。' },
+      { opinion: '同意呼吸内科意见。', recommendations: '纳入慢病管理，每 3 个月随访吸入技术与症状评分。' },
+    ],
+    decision: '采纳会诊意见：开始 LAMA/LABA 双联吸入治疗并现场指导吸入方法，安排疫苗接种，纳入家庭医生慢病随访。',
+  },
+  {
+    specialty: '普外科', age: [30, 85], kinds: ['emergency', 'inpatient'], weight: 8,
+    purpose: '右上腹痛伴发热 1 天，超声提示胆囊增大、壁增厚，请协助判断手术时机及能否本院处理',
+    summary: '进食油腻后右上腹持续性疼痛伴发热 38.4 ℃。Murphy 征阳性。WBC 13.6×10⁹/L。超声：胆囊增大，壁厚 5 mm，颈部结石嵌顿。',
+    opinions: [
+      { opinion: '急性结石性胆囊炎（东京指南 Ⅱ 级），建议 72 小时内腹腔镜胆囊切除。', recommendations: '禁食、补液、头孢哌酮舒巴坦抗感染；本院不具备腹腔镜条件者经转诊平台转县总医院普外科。' },
+      { opinion: '同意普外科意见；术前评估心肺功能及凝血。', recommendations: '完善心电图、凝血功能、肝功能随病历转出。' },
+    ],
+    decision: '采纳会诊意见：禁食、抗感染治疗后经转诊平台转县总医院普外科，次日行腹腔镜胆囊切除术。',
+  },
+  {
+    specialty: '骨科', age: [65, 95], kinds: ['emergency', 'inpatient'], weight: 7,
+    purpose: '老年跌倒后髋部疼痛不能站立，X 线提示股骨颈骨折，请协助判断手术方式及转运',
+    summary: '在家跌倒后左髋痛、不能行走。左下肢短缩外旋畸形。X 线：左股骨颈骨折（Garden Ⅲ 型）。高血压、骨质疏松病史。',
+    opinions: [
+      { opinion: '左股骨颈骨折 Garden Ⅲ 型，高龄，建议 48 小时内行人工髋关节置换。', recommendations: '患肢制动、皮牵引，镇痛（避免过量阿片类），低分子肝素预防血栓；转县总医院骨科手术。' },
+      { opinion: '同意骨科意见；术前评估心功能与血压。', recommendations: '完善心电图、心脏超声；血压控制在 160/100 mmHg 以下。' },
+    ],
+    decision: '采纳会诊意见：制动、镇痛及血栓预防后经转诊平台转县总医院骨科，入院 36 小时内完成髋关节置换。',
+  },
+  {
+    specialty: '骨科', age: [40, 80], kinds: ['outpatient'], weight: 5,
+    purpose: '腰痛伴左下肢放射痛 1 个月，保守治疗效果欠佳，请协助判断是否需要手术',
+    summary: '腰痛伴左小腿外侧放射痛、麻木 1 个月，理疗及口服非甾体抗炎药效果不佳。直腿抬高试验左 40° 阳性，无大小便障碍。',
+    opinions: [
+      { opinion: '考虑腰椎间盘突出症（L4/5 可能），目前无马尾综合征及进行性肌力下降，暂不需急诊手术。', recommendations: '完善腰椎 MRI；规范保守治疗 6–12 周（短期卧床、非甾体抗炎药、甲钴胺、康复锻炼）；出现大小便障碍即急诊上转。' },
+      { opinion: '同意骨科意见；长期服用非甾体抗炎药注意胃肠道保护。', recommendations: '合用质子泵抑制剂，疗程不超过 2 周后复评。' },
+    ],
+    decision: '采纳会诊意见：预约县总医院腰椎 MRI，规范保守治疗 6 周，告知需紧急就诊的警示症状。',
+  },
+  {
+    specialty: '儿科', age: [1, 6], kinds: ['inpatient', 'emergency'], weight: 6,
+    purpose: '患儿腹泻呕吐 2 天伴尿少，请协助评估脱水程度及补液方案',
+    summary: '水样便每日 8–10 次伴呕吐 2 天，近 8 小时尿少。精神萎靡，前囟及眼窝凹陷，皮肤弹性差，毛细血管充盈 2 秒。',
+    opinions: [
+      { opinion: '急性感染性腹泻伴中度脱水，轮状病毒感染可能。', recommendations: '按 50–100 mL/kg 于 4 小时内口服或静脉补液，见尿补钾；口服补锌 10–14 天；查电解质。' },
+      { opinion: '同意儿科意见；注意低钠或高钠血症。', recommendations: '补液 4 小时后复评脱水体征及电解质，不宜常规使用止泻药。' },
+    ],
+    decision: '采纳会诊意见：静脉补液纠正脱水，见尿补钾，口服补锌；4 小时后尿量恢复，继续本院观察治疗。',
+  },
+  {
+    specialty: '儿科', age: [1, 5], kinds: ['emergency'], weight: 4,
+    purpose: '患儿高热后抽搐 1 次已缓解，请协助判断是否热性惊厥及是否需要上转',
+    summary: '发热 1 天，体温 39.8 ℃ 时全身抽搐约 2 分钟自行缓解，抽后精神可。查体：咽充血，颈软，病理征阴性。',
+    opinions: [
+      { opinion: '考虑单纯型热性惊厥，上呼吸道感染所致，目前无颅内感染征象。', recommendations: '退热对症，观察 24 小时；出现反复抽搐、意识障碍或脑膜刺激征时立即上转并行腰椎穿刺。' },
+      { opinion: '同意儿科意见。', recommendations: '向家长宣教惊厥时的家庭处理（侧卧、勿塞物入口），不需长期预防用药。' },
+    ],
+    decision: '采纳会诊意见：本院退热对症、留观 24 小时无再发，向家长宣教后出院，3 天后门诊随访。',
+  },
+];
+
+/** The center's reasons for declining a consultation of the history, and the requesters' for withdrawing one. */
+export const CONSULTATION_HISTORY_DECLINE_REASONS: readonly string[] = [
+  '本会诊中心专家库暂无该专科（眼科）专家，建议经转诊平台转诊至龙岩市第一医院',
+  '病情危重需立即转运，远程会诊可能延误救治，已电话指导经转诊平台急诊上转',
+  '本会诊中心专家库暂无皮肤科专家，建议预约县总医院皮肤科专家门诊',
+  '申请资料不全（缺少近期检查结果），请补充后重新申请',
+];
+export const CONSULTATION_HISTORY_CANCEL_REASONS: readonly string[] = [
+  '患者病情好转，家属决定暂不会诊',
+  '患者及家属决定直接前往县总医院就诊',
+  '患者已自行转往上级医院',
+];

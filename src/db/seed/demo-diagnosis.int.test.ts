@@ -9,7 +9,9 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import type { DiagnosisListItemDto } from '../../contracts/diagnosis.js';
 import type { Page } from '../../shared/pagination.js';
 import { seedDemoReferrals } from './demo-referrals.js';
-import { DEMO_CENTER_ACCOUNTS, DEMO_DIAGNOSIS_CALIBRATION, demoDiagnosisVolumes, seedDemoDiagnosis, type DemoDiagnosisSummary } from './demo-diagnosis.js';
+import {
+  DEMO_CENTER_ACCOUNTS, DEMO_DIAGNOSIS_CALIBRATION, demoConsultationVolume, demoDiagnosisVolumes, seedDemoDiagnosis, type DemoDiagnosisSummary,
+} from './demo-diagnosis.js';
 
 /**
  * The demo's diagnosis centers (src/db/seed/demo-diagnosis.ts, docs/demo-data.md) on a small demo: centers with teams
@@ -23,6 +25,9 @@ let t: TestApp;
 let dataDir: string;
 let summary: DemoDiagnosisSummary;
 const q = <T extends Record<string, unknown>>(query: ReturnType<typeof sql>) => queryRows<T>(t.database.db, query);
+/** The consultations created through the service (the live stories): the history is bulk-inserted and has no create audit. */
+const liveConsultation = (requestId: ReturnType<typeof sql>) =>
+  sql`${requestId} in (select resource_id from audit_events where resource_type = 'DiagnosisConsultation' and action = 'create')`;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'yilian-demo-diagnosis-'));
@@ -112,7 +117,7 @@ describe('history', () => {
     const [d] = await q<{ met: number; late: number; cancelled: number }>(sql`
       select count(*) filter (where state = 'met')::int as met, count(*) filter (where state = 'met' and met_at > due_at)::int as late,
              count(*) filter (where state = 'cancelled')::int as cancelled
-      from deadlines where subject_type = 'diagnosis' and step <> 'critical-value-ack'`);
+      from deadlines where subject_type = 'diagnosis' and step not in ('critical-value-ack', 'consultation-respond')`);
     expect(d!.late).toBe(h.late);
     expect(d!.met).toBeGreaterThanOrEqual(h.completed);
     expect(d!.cancelled).toBeGreaterThanOrEqual(h.cancelled);
@@ -225,7 +230,7 @@ describe('teleconsultations', () => {
     expect(summary.consultations.byStatus).toEqual({ requested: 2, scheduled: 2, 'in-progress': 1, 'opinion-given': 1, concluded: 3, declined: 1, cancelled: 1 });
     const rows = await q<{ kind: string; specialty: string; org: string; tier: string }>(sql`
       select c.kind, c.specialty, o.name as org, o.tier from diagnosis_consultations c join diagnosis_requests r on r.id = c.request_id
-      join organizations o on o.id = r.requester_organization_id`);
+      join organizations o on o.id = r.requester_organization_id where ${liveConsultation(sql`r.id`)}`);
     expect(rows.length).toBe(11);
     expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['emergency', 'outpatient', 'inpatient']));
     expect(new Set(rows.map((r) => r.specialty)).size).toBeGreaterThanOrEqual(5);
@@ -244,7 +249,7 @@ describe('teleconsultations', () => {
       select count(*)::int as n,
              count(*) filter (where c.consent_signed_at > r.submitted_at or c.consent_form_reference = '' or c.consent_signer_name = '' or c.consent_recorded_at <> r.submitted_at)::int as bad,
              count(*) filter (where c.consent_signer = 'guardian')::int as guardians
-      from diagnosis_consultations c join diagnosis_requests r on r.id = c.request_id`);
+      from diagnosis_consultations c join diagnosis_requests r on r.id = c.request_id where ${liveConsultation(sql`r.id`)}`);
     expect(c!.n).toBe(11);
     expect(c!.bad).toBe(0);
     expect(c!.guardians).toBeGreaterThanOrEqual(1); // the febrile child
@@ -257,7 +262,7 @@ describe('teleconsultations', () => {
       select c.status, c.video_link, c.scheduled_start::text, c.decision, c.decline_reason, r.cancel_reason,
              (select count(distinct o.author_user_id)::int from diagnosis_consultation_opinions o where o.request_id = c.request_id) as opinions,
              (select count(*)::int from diagnosis_consultation_experts e where e.request_id = c.request_id) as experts
-      from diagnosis_consultations c join diagnosis_requests r on r.id = c.request_id`);
+      from diagnosis_consultations c join diagnosis_requests r on r.id = c.request_id where ${liveConsultation(sql`r.id`)}`);
     for (const r of rows.filter((x) => ['scheduled', 'in-progress', 'opinion-given', 'concluded'].includes(x.status))) {
       expect(r.video_link, r.status).toMatch(/^https:\/\//);
       expect(r.scheduled_start, r.status).not.toBeNull();
@@ -277,7 +282,8 @@ describe('teleconsultations', () => {
     const deadlines = await q<{ state: string; overdue: boolean; late: boolean; kind: string; escalations: number }>(sql`
       select d.state, d.overdue_at is not null as overdue, (d.met_at > d.due_at) as late, c.kind,
              (select count(*)::int from deadline_escalations e where e.deadline_id = d.id) as escalations
-      from deadlines d join diagnosis_consultations c on c.request_id = d.subject_id where d.subject_type = 'diagnosis' and d.step = 'consultation-respond'`);
+      from deadlines d join diagnosis_consultations c on c.request_id = d.subject_id where d.subject_type = 'diagnosis' and d.step = 'consultation-respond'
+        and ${liveConsultation(sql`d.subject_id`)}`);
     expect(deadlines.length).toBe(11);
     const overdue = deadlines.filter((d) => d.overdue);
     expect(overdue.length).toBe(1);
@@ -309,6 +315,153 @@ describe('teleconsultations', () => {
     const pending = await q<{ n: number }>(sql`
       select count(*)::int as n from diagnosis_consultation_experts e join users u on u.id = e.user_id where u.username = 'county.specialist' and e.state = 'invited'`);
     expect(pending[0]!.n).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('teleconsultation history', () => {
+  type HistRow = {
+    id: string; number: string; status: string; request_status: string; kind: string; urgency: string; specialty: string; requester_org: string;
+    submitted_at: string; completed_at: string | null; decided_at: string | null; decision: string | null; decline_reason: string | null; cancel_reason: string | null;
+    consent_signed_at: string; consent_form_reference: string; consent_signer_name: string; consent_recorded_at: string;
+    scheduled_start: string | null; scheduled_at: string | null; started_at: string | null; video_link: string | null;
+    experts: number; accepted: number; opinions: number; opinion_authors: number; expert_users: string[] | string | null;
+  };
+  let rows: HistRow[] = [];
+  beforeAll(async () => {
+    rows = await q<HistRow>(sql`
+      select r.id, r.number, c.status, r.status as request_status, c.kind, r.urgency, c.specialty, r.requester_organization_id as requester_org,
+             r.submitted_at::text, r.completed_at::text, c.decided_at::text, c.decision, c.decline_reason, r.cancel_reason,
+             c.consent_signed_at::text, c.consent_form_reference, c.consent_signer_name, c.consent_recorded_at::text,
+             c.scheduled_start::text, c.scheduled_at::text, c.started_at::text, c.video_link,
+             (select count(*)::int from diagnosis_consultation_experts e where e.request_id = r.id) as experts,
+             (select count(*)::int from diagnosis_consultation_experts e where e.request_id = r.id and e.state = 'accepted') as accepted,
+             (select count(*)::int from diagnosis_consultation_opinions o where o.request_id = r.id) as opinions,
+             (select count(distinct o.author_user_id)::int from diagnosis_consultation_opinions o where o.request_id = r.id) as opinion_authors,
+             (select array_agg(e.user_id order by e.user_id) from diagnosis_consultation_experts e where e.request_id = r.id) as expert_users
+      from diagnosis_requests r join diagnosis_consultations c on c.request_id = r.id
+      where not ${liveConsultation(sql`r.id`)} order by r.submitted_at`);
+  });
+
+  it('has the documented volume, mostly concluded, a few declined or withdrawn', () => {
+    expect(demoConsultationVolume(390_000)).toBe(312);
+    expect(demoConsultationVolume(RESIDENTS)).toBe(16);
+    expect(rows.length).toBe(16);
+    expect(summary.history.consultation.requests).toBe(16);
+    const by = (st: string) => rows.filter((r) => r.status === st).length;
+    expect(by('concluded') + by('declined') + by('cancelled')).toBe(rows.length);
+    // Declines 4 %, withdrawals 3 %: of 16, at most a handful.
+    expect(by('concluded')).toBeGreaterThanOrEqual(12);
+    expect(by('declined') + by('cancelled')).toBeLessThanOrEqual(4);
+    expect(summary.history.consultation.byStatus).toEqual(Object.fromEntries(['cancelled', 'concluded', 'declined'].filter((st) => by(st) > 0).map((st) => [st, by(st)])));
+    const first = new Date(rows[0]!.submitted_at).getTime();
+    const last = new Date(rows[rows.length - 1]!.submitted_at).getTime();
+    expect(new Date(NOW).getTime() - first).toBeGreaterThan(300 * 86_400_000);
+    expect(last).toBeLessThan(new Date(NOW).getTime());
+  });
+
+  it('is spread over kinds, specialties, requesting facilities and experts', () => {
+    expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['emergency', 'outpatient', 'inpatient']));
+    expect(new Set(rows.map((r) => r.specialty)).size).toBeGreaterThanOrEqual(4);
+    expect(new Set(rows.map((r) => r.requester_org)).size).toBeGreaterThanOrEqual(4);
+    const experts = new Set(rows.flatMap((r) => (Array.isArray(r.expert_users) ? r.expert_users : String(r.expert_users ?? '').replace(/[{}]/g, '').split(',').filter(Boolean))));
+    expect(experts.size).toBeGreaterThanOrEqual(4);
+    for (const r of rows.filter((x) => x.kind === 'emergency')) expect(r.urgency).toBe('emergency');
+  });
+
+  it('every one has the written consent, signed before it was requested and within 30 days', () => {
+    for (const r of rows) {
+      const submitted = new Date(r.submitted_at).getTime();
+      const signed = new Date(r.consent_signed_at).getTime();
+      expect(signed, r.number).toBeLessThan(submitted);
+      expect(submitted - signed, r.number).toBeLessThan(30 * 86_400_000);
+      expect(r.consent_form_reference, r.number).toMatch(/-YCHZ-ZQTY-\d{8}-H\d{4}$/);
+      expect(r.consent_signer_name, r.number).not.toBe('');
+      expect(new Date(r.consent_recorded_at).getTime(), r.number).toBe(submitted);
+    }
+  });
+
+  it('concluded ones have two accepted experts, two opinions, a session and the inviting doctor’s decision; the others their reason', () => {
+    for (const r of rows) {
+      if (r.status === 'concluded') {
+        expect(r, r.number).toMatchObject({ request_status: 'completed', experts: 2, accepted: 2, opinions: 2, opinion_authors: 2 });
+        expect(r.decision, r.number).toContain('采纳会诊意见');
+        expect(r.completed_at, r.number).toBe(r.decided_at);
+        expect(r.video_link, r.number).toMatch(/^https:\/\//);
+        const [submitted, scheduledAt, start, started, decided] = [r.submitted_at, r.scheduled_at!, r.scheduled_start!, r.started_at!, r.decided_at!].map((x) => new Date(x).getTime());
+        expect(submitted! < scheduledAt! && scheduledAt! < start! && start! <= started! && started! < decided!, r.number).toBe(true);
+      } else {
+        expect(r.request_status, r.number).toBe('cancelled');
+        expect(r.cancel_reason, r.number).toBeTruthy();
+        expect(r.experts, r.number).toBe(0);
+        if (r.status === 'declined') expect(r.decline_reason, r.number).toBe(r.cancel_reason);
+      }
+    }
+  });
+
+  it('timelines start with submit and end in the consultation’s status, in time order', async () => {
+    const events = await q<{ request_id: string; action: string; from_status: string | null; to_status: string; at: string }>(sql`
+      select e.request_id, e.action, e.from_status, e.to_status, e.at::text from diagnosis_consultation_events e
+      where not ${liveConsultation(sql`e.request_id`)} order by e.request_id, e.seq`);
+    const byId = new Map<string, typeof events>();
+    for (const e of events) byId.set(e.request_id, [...(byId.get(e.request_id) ?? []), e]);
+    expect(byId.size).toBe(rows.length);
+    for (const r of rows) {
+      const list = byId.get(r.id)!;
+      expect(list[0]!.action, r.number).toBe('submit');
+      expect(list[list.length - 1]!.to_status, r.number).toBe(r.status);
+      for (let i = 1; i < list.length; i++) {
+        expect(list[i]!.from_status, `${r.number} #${i}`).toBe(list[i - 1]!.to_status);
+        expect(new Date(list[i]!.at).getTime() >= new Date(list[i - 1]!.at).getTime(), `${r.number} #${i}`).toBe(true);
+      }
+      if (r.status === 'concluded') expect(list.map((e) => e.action).filter((a) => a === 'opinion').length, r.number).toBe(2);
+    }
+  });
+
+  it('response deadlines are met mostly on time; the late ones overdue and escalated as the worker would have', async () => {
+    const d = await q<{ state: string; late: boolean | null; overdue: boolean; escalations: number; fired_events: number; status: string; met_at: string | null; scheduled_at: string | null }>(sql`
+      select d.state, d.met_at > d.due_at as late, d.overdue_at is not null as overdue, d.met_at::text, c.status, c.scheduled_at::text,
+             (select count(*)::int from deadline_escalations x where x.deadline_id = d.id) as escalations,
+             (select count(*)::int from diagnosis_events e where e.request_id = d.subject_id and e.action in ('overdue', 'escalated')) as fired_events
+      from deadlines d join diagnosis_consultations c on c.request_id = d.subject_id
+      where d.subject_type = 'diagnosis' and d.step = 'consultation-respond' and not ${liveConsultation(sql`d.subject_id`)}`);
+    expect(d.length).toBe(rows.length);
+    expect(d.filter((x) => x.state === 'cancelled').length).toBe(rows.filter((r) => r.status === 'cancelled').length);
+    const met = d.filter((x) => x.state === 'met');
+    expect(met.length).toBe(rows.filter((r) => r.status !== 'cancelled').length);
+    // On time 95 %: of ~16, at most a few late (the default size has ~15 of 312).
+    expect(met.filter((x) => x.late).length).toBe(summary.history.consultation.late);
+    expect(summary.history.consultation.late).toBeLessThanOrEqual(4);
+    for (const x of d) {
+      expect(x.overdue).toBe(x.late === true);
+      expect(x.escalations).toBe(x.fired_events);
+      if (x.late) expect(x.escalations).toBeGreaterThanOrEqual(1);
+      // Scheduling is the center's answer: the clock was met at that instant.
+      if (x.status === 'concluded') expect(x.met_at).toBe(x.scheduled_at);
+    }
+  });
+
+  it('request numbers rise with creation time across the whole year, consultations and readings together', async () => {
+    const [bad] = await q<{ n: number }>(sql`
+      select count(*)::int as n from diagnosis_requests a join diagnosis_requests b on a.submitted_at < b.submitted_at and a.number > b.number`);
+    expect(bad!.n).toBe(0);
+  });
+
+  it('an expert of a concluded one reads it, its opinions and its timeline through the API', async () => {
+    const r = rows.find((x) => x.status === 'concluded')!;
+    const users = await q<{ username: string }>(sql`
+      select u.username from diagnosis_consultation_experts e join users u on u.id = e.user_id where e.request_id = ${r.id} and u.username = 'county.specialist'`);
+    expect(users.length).toBe(1);
+    const res = await t.as('county.specialist')({ url: `/api/v1/diagnosis/consultations/${r.id}` });
+    expect(res.statusCode, res.body).toBe(200);
+    const dto = res.json() as { status: string; opinions: unknown[]; decision: { text: string } | null; consent: { formReference: string }; experts: unknown[] };
+    expect(dto.status).toBe('concluded');
+    expect(dto.opinions.length).toBe(2);
+    expect(dto.experts.length).toBe(2);
+    expect(dto.decision?.text).toBe(r.decision);
+    expect(dto.consent.formReference).toBe(r.consent_form_reference);
+    const tl = await t.as('county.specialist')({ url: `/api/v1/diagnosis/consultations/${r.id}/timeline` });
+    expect(tl.statusCode, tl.body).toBe(200);
+    expect((tl.json() as { action: string }[]).map((e) => e.action)).toContain('conclude');
   });
 });
 

@@ -6,9 +6,12 @@ import { userRoles, users } from '../schema/index.js';
 import type { LadderStep } from '../schema/deadline.js';
 import type { EscalationRung, FacilityTier, RoleCode, Urgency } from '../../contracts/codes.js';
 import type { CenterType, DiagnosisStatus, Modality } from '../../contracts/diagnosis.js';
-import type { ConsultationKind } from '../../contracts/diagnosis-consultation.js';
+import type { ConsultationAction, ConsultationKind, ConsultationStatus, ConsentSigner, ExpertRole } from '../../contracts/diagnosis-consultation.js';
 import type { Services } from '../../http/deps.js';
-import { CRITICAL_ACK_STEP, reportStepOf, requestNumber, shiftProblem } from '../../modules/diagnosis/index.js';
+import {
+  CONSULTATION_RESPOND_STEP, CRITICAL_ACK_STEP, consultationKindLabels, decideConsultation, reportStepOf, requestNumber, requestStatusOf, shiftProblem,
+  type ConsultationParty,
+} from '../../modules/diagnosis/index.js';
 import { formatEcgJson, generateSyntheticEcg, generateSyntheticStudy, type SyntheticEcgPattern } from '../../modules/diagnosis/media/index.js';
 import { hashPassword } from '../../modules/identity/index.js';
 import { addDays, shanghaiDayStart } from '../../modules/referral/index.js';
@@ -18,9 +21,10 @@ import { nameBasedId } from '../../shared/ids.js';
 import { DEMO_PASSWORD } from './demo-county.js';
 import { allocateOverDays, historyDayWeights } from './demo-referrals.js';
 import {
-  AMEND_REASONS, CANCEL_REASONS, CONSULTATION_CANCEL_REASONS, CONSULTATION_CASES, CONSULTATION_DECLINE_REASONS, CONSULTATION_VIDEO_ROOMS, EXAM_ITEMS,
+  AMEND_REASONS, CANCEL_REASONS, CONSULTATION_CANCEL_REASONS, CONSULTATION_CASES, CONSULTATION_DECLINE_REASONS, CONSULTATION_HISTORY_CANCEL_REASONS,
+  CONSULTATION_HISTORY_CASES, CONSULTATION_HISTORY_DECLINE_REASONS, CONSULTATION_VIDEO_ROOMS, EXAM_ITEMS,
   QC_RETURN_REASONS, READ_BACK_RECEIVERS, TEMPLATES, urgencyOf,
-  type ConsultationCase, type ConsultationCaseKey, type CriticalText, type ExamItem, type Origin, type ReportText,
+  type ConsultationCase, type ConsultationCaseKey, type ConsultationHistoryCase, type CriticalText, type ExamItem, type Origin, type ReportText,
 } from './demo-diagnosis-content.js';
 import { Random, WeightedTable } from './random.js';
 
@@ -44,7 +48,9 @@ import { Random, WeightedTable } from './random.js';
  * - **History**: a year of requests (`demoDiagnosisVolumes`), bulk-inserted in one transaction with their timeline,
  *   reports and report versions, deadline rows (met / overdue / cancelled, with the escalations the worker would have
  *   fired), critical values with read-back acknowledgements and their callback log. Assignment, claims and sign-offs
- *   follow the same roster.
+ *   follow the same roster. The consultation center's year is in the same load (`demoConsultationVolume`): requests of
+ *   kind `consultation` with their consent, experts, schedule, opinions, decision, timeline and response deadline,
+ *   each move checked against the lifecycle table (`decideConsultation`).
  * - **Live queue** (~27 requests) through the service with a manual clock set in the past, acting as the demo accounts
  *   and as doctors of other township centers; DICOM studies and ECGs from the project's own generators are uploaded
  *   through `addAttachment`; then the deadline worker runs once (`runDue(now)`), marking the late ones overdue.
@@ -102,7 +108,29 @@ export const DEMO_DIAGNOSIS_CALIBRATION = {
     { center: 'ecg', urgency: 'urgent', minutes: 60 },
     { center: 'pathology', urgency: 'emergency', minutes: 30 },
   ] as const satisfies readonly { center: ReadCenterType; urgency: Urgency; minutes: number }[],
+  /**
+   * Teleconsultations of the year (远程会诊中心): 0.08 per 100 residents (312 for 390,000). Our assumption: a county
+   * consultation center answers a few hundred remote consultations a year — roughly one per working day plus the
+   * emergencies — far fewer than remote readings, since a consultation takes two experts and a session.
+   * Kinds: emergency 25 %, inpatient 40 %, outpatient 35 %; non-emergency ones marked urgent 25 %. The response (the
+   * center schedules, or declines) on time a log-normal around `respondMedian` minutes, kept under 95 % of the limit;
+   * late (`1 − onTime`) between 103 % and 163 % of it. A few are declined by the center or withdrawn by the requester.
+   */
+  consultation: {
+    perHundred: 0.08,
+    kindWeights: { emergency: 25, inpatient: 40, outpatient: 35 } satisfies Record<ConsultationKind, number>,
+    urgentShare: 0.25,
+    respondMedian: { emergency: 18, urgent: 30, routine: 100 } satisfies Record<Urgency, number>,
+    onTime: 0.95,
+    declineShare: 0.04,
+    cancelShare: 0.03,
+  },
 } as const;
+
+/** Teleconsultations of the history for a number of residents (linear, exact). */
+export function demoConsultationVolume(residents: number): number {
+  return Math.round((Math.max(0, residents) * DEMO_DIAGNOSIS_CALIBRATION.consultation.perHundred) / 100);
+}
 
 export type DemoDiagnosisVolumes = Record<ReadCenterType, number> & { total: number };
 
@@ -143,6 +171,8 @@ export interface DemoDiagnosisSummary {
   history: DemoDiagnosisVolumes & {
     completed: number; cancelled: number; late: number; returned: number; amended: number; critical: number; criticalLate: number;
     events: number; deadlines: number; reportVersions: number; phasesMs: { sample: number; generate: number; insert: number };
+    /** The consultation center's year (bulk-inserted with the rest of the history; not in `total`, `completed`, `late` …). */
+    consultation: { requests: number; byStatus: Record<string, number>; late: number; experts: number; opinions: number; events: number };
   };
   live: { requests: number; byStatus: Record<string, number>; attachments: number; overdue: number; escalated: number; failed: string[] };
   /** Teleconsultations through ConsultationService; `overdue`/`escalated` are what the worker's tick after them fired. */
@@ -355,7 +385,10 @@ export async function seedDemoDiagnosis(db: Db, services: ServicesNeeded, opts: 
   const volumes = demoDiagnosisVolumes(opts.residents);
   const summary: DemoDiagnosisSummary = {
     skipped: true, centers: 0, readers: 0, accounts: 0, templates: 0, shifts: 0,
-    history: { ...volumes, completed: 0, cancelled: 0, late: 0, returned: 0, amended: 0, critical: 0, criticalLate: 0, events: 0, deadlines: 0, reportVersions: 0, phasesMs: { sample: 0, generate: 0, insert: 0 } },
+    history: {
+      ...volumes, completed: 0, cancelled: 0, late: 0, returned: 0, amended: 0, critical: 0, criticalLate: 0, events: 0, deadlines: 0, reportVersions: 0, phasesMs: { sample: 0, generate: 0, insert: 0 },
+      consultation: { requests: 0, byStatus: {}, late: 0, experts: 0, opinions: 0, events: 0 },
+    },
     live: { requests: 0, byStatus: {}, attachments: 0, overdue: 0, escalated: 0, failed: [] },
     consultations: { requests: 0, byStatus: {}, overdue: 0, escalated: 0, failed: [] },
     ms: { setup: 0, roster: 0, history: 0, live: 0, consultations: 0, total: 0 },
@@ -428,7 +461,7 @@ export async function seedDemoDiagnosis(db: Db, services: ServicesNeeded, opts: 
   const { reserved, maxNumber } = await seedHistory(db, ctxw, opts.seed, volumes, summary.history, [
     ...live.map((s, i) => ({ key: `live:${i}`, at: now.getTime() - Math.round(s.hoursAgo * HOUR) })),
     ...CONSULTATION_STORIES.map((s, i) => ({ key: `consult:${i}`, at: now.getTime() - Math.round(s.hoursAgo * HOUR) })),
-  ]);
+  ], demoConsultationVolume(opts.residents));
   summary.ms.history = Math.round(performance.now() - historyStarted);
   opts.log?.info({ ...summary.history, ms: summary.ms.history }, 'demo diagnosis: a year of history');
   const liveStarted = performance.now();
@@ -649,6 +682,7 @@ const EMERGENCY_MINUTES = new WeightedTable<readonly [number, number]>([[[480, 1
 
 async function seedHistory(
   db: Db, s: SeedWorld, seed: number, volumes: DemoDiagnosisVolumes, out: DemoDiagnosisSummary['history'], liveCreations: readonly { key: string; at: number }[],
+  consultationCount: number,
 ): Promise<{ reserved: Map<string, number>; maxNumber: number }> {
   const c = DEMO_DIAGNOSIS_CALIBRATION;
   const rng = new Random(seed, 'diagnosis-history');
@@ -894,6 +928,8 @@ async function seedHistory(
     }
   }
 
+  const consults = planConsultationHistory(s, seed, pool, days, weights, consultationCount);
+
   // Numbers: history and the live requests still to be created, together in creation order (as demo-referrals does).
   let reserved = new Map<string, number>();
   let maxNumber = 0;
@@ -901,8 +937,11 @@ async function seedHistory(
     const tx = txRaw as unknown as Db;
     const [first] = await queryRows<{ n: string | number }>(tx, sql`select nextval('diagnosis_request_number_seq') as n`);
     const base = Number(first!.n);
-    const order = [...all.map((h) => ({ at: h.submitted, key: h.key, h: h as Hist | null })), ...liveCreations.map((l) => ({ at: l.at, key: l.key, h: null }))]
-      .sort((x, y) => x.at - y.at || x.key.localeCompare(y.key));
+    const order = [
+      ...all.map((h) => ({ at: h.submitted, key: h.key, h: h as { submitted: number; number: string } | null })),
+      ...consults.map((h) => ({ at: h.submitted, key: h.key, h })),
+      ...liveCreations.map((l) => ({ at: l.at, key: l.key, h: null })),
+    ].sort((x, y) => x.at - y.at || x.key.localeCompare(y.key));
     reserved = new Map();
     order.forEach((o, i) => {
       if (o.h) o.h.number = requestNumber(shanghaiDate(new Date(o.h.submitted)), base + i);
@@ -986,6 +1025,11 @@ async function seedHistory(
       if (h.resubmits) out.returned++;
       if (h.report && h.report.versions.some((v) => v.status === 'amended')) out.amended++;
     }
+    const consultRows = consultationHistoryRows(s, consults, out.consultation);
+    reqRows.push(...consultRows.requests);
+    eventRows.push(...consultRows.fired);
+    deadlineRows.push(...consultRows.deadlines);
+    escalationRows.push(...consultRows.escalations);
     out.phasesMs.generate = Math.round(performance.now() - phase) - out.phasesMs.sample;
     const restore: string[] = [];
     for (const table of ['diagnosis_requests', 'diagnosis_events', 'diagnosis_reports', 'diagnosis_report_versions', 'diagnosis_critical_values', 'diagnosis_critical_log', 'deadlines', 'deadline_escalations']) {
@@ -1027,6 +1071,8 @@ async function seedHistory(
     await bulkInsert(tx, 'deadline_escalations', [
       ['id', 'text'], ['deadline_id', 'text'], ['level', 'int'], ['rung', 'text'], ['fired_at', 'timestamptz'], ['recipient_user_ids', 'text[]'],
     ], escalationRows);
+    // The consultation detail tables are small (a few hundred rows a year): inserted with their indexes and keys in place.
+    await insertConsultationHistory(tx, consultRows);
     for (const statement of restore) await tx.execute(sql.raw(statement));
     out.events = eventRows.length;
     out.deadlines = deadlineRows.length;
@@ -1035,6 +1081,264 @@ async function seedHistory(
   await db.execute(sql`analyze diagnosis_requests, diagnosis_events, diagnosis_reports, deadlines`);
   out.phasesMs.insert = Math.round(performance.now() - phase) - out.phasesMs.sample - out.phasesMs.generate;
   return { reserved, maxNumber };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Teleconsultation history (远程会诊中心, the year before the seed)
+
+interface ConsultExpert { id: string; member: Member; role: ExpertRole; specialty: string; invitedAt: number; respondedAt: number | null; invitedBy: Person }
+interface ConsultEv { at: number; action: ConsultationAction | 'submit'; from: ConsultationStatus | null; to: ConsultationStatus; by: Person; reason: string | null; detail: Record<string, unknown> | null }
+
+interface ConsultHist {
+  id: string; key: string; number: string; kind: ConsultationKind; urgency: Urgency; text: ConsultationHistoryCase; patient: Pat; origin: Org; requester: Person;
+  submitted: number; status: ConsultationStatus; preferredAt: number | null;
+  session: { start: number; end: number; videoLink: string; by: Person; at: number; startedAt: number } | null;
+  decidedAt: number | null; declineReason: string | null; cancelReason: string | null;
+  consent: { signer: ConsentSigner; name: string; at: number; reference: string };
+  experts: ConsultExpert[];
+  opinions: { id: string; expert: ConsultExpert; at: number; text: { opinion: string; recommendations: string } }[];
+  events: ConsultEv[];
+  deadline: { policy: Policy; due: number; end: number; state: 'met' | 'cancelled'; fired: { level: number; rung: string; at: number }[] };
+}
+
+/** The consultation specialty's expert in the pool (TEAM_SPECS.consultation), by the pool's specialty codes. */
+const POOL_SPECIALTY: Record<string, string> = {
+  心血管内科: 'cardiology', 神经内科: 'neurology', 呼吸内科: 'respiratory-medicine', 普外科: 'general-surgery', 儿科: 'paediatrics', 骨科: 'orthopaedics',
+};
+
+/**
+ * A year of teleconsultations: who asks (township centers mostly; 中医院 and 妇幼保健院 for some — 妇幼 for children),
+ * for which resident and case, and how the center answered. Each move is decided by the lifecycle table as the service
+ * would (`decideConsultation`); a refusal would be a bug of this generator, so it throws.
+ */
+function planConsultationHistory(s: SeedWorld, seed: number, pool: readonly Pat[], days: readonly string[], weights: readonly number[], count: number): ConsultHist[] {
+  const center = s.centers.get('consultation');
+  if (!center || center.members.length === 0 || count === 0 || pool.length === 0) return [];
+  const c = DEMO_DIAGNOSIS_CALIBRATION.consultation;
+  const rng = new Random(seed, 'diagnosis-consultation-history');
+  const { w, ns } = s;
+  const internist = center.members.find((m) => m.username === 'county.specialist') ?? center.members[0]!;
+  const leadOf = (specialty: string): Member | undefined => center.members.find((m) => m !== internist && m.specialties.includes(POOL_SPECIALTY[specialty] ?? ''));
+  const cases = new WeightedTable(CONSULTATION_HISTORY_CASES.map((x) => [x, x.weight] as const));
+  const personAt = (orgId: string): Person => {
+    const all = w.pracs.get(orgId) ?? [];
+    const doctors = all.filter((p) => p.profession === 'physician');
+    const list = doctors.length ? doctors : all;
+    if (list.length === 0) return { userId: null, name: '值班医生' };
+    const p = rng.pick(list);
+    const u = w.userByPractitioner.get(p.id);
+    return u ? { userId: u.id, name: u.displayName } : { userId: null, name: p.name };
+  };
+  const asPerson = (m: Member): Person => ({ userId: m.userId, name: m.name });
+  const out: ConsultHist[] = [];
+  for (const [i, d] of allocateOverDays(count, weights, rng.float()).entries()) {
+    const text = cases.draw(rng.float());
+    const kind = rng.pick(text.kinds);
+    const fits = (p: Pat) => (!text.sex || text.sex === p.sex) && p.age >= text.age[0] && p.age <= text.age[1];
+    let patient: Pat | undefined;
+    for (let tries = 0; !patient && tries < 40; tries++) {
+      const p = pool[rng.int(0, pool.length - 1)]!;
+      if (fits(p)) patient = p;
+    }
+    patient ??= pool.find(fits);
+    if (!patient) continue;
+    const lead = leadOf(text.specialty);
+    if (!lead) continue;
+    const managing = w.orgs.get(patient.managing);
+    const township = managing?.tier === 'village-clinic' ? (managing.supervisorId ? w.orgs.get(managing.supervisorId) : undefined) : managing;
+    const child = patient.age < 18;
+    const u = rng.float();
+    const origin = !township || township.tier === 'village-clinic' ? w.tcm : child ? (u < 0.3 ? w.mch : township) : u < 0.12 ? w.tcm : township;
+    const urgency: Urgency = kind === 'emergency' ? 'emergency' : rng.chance(c.urgentShare) ? 'urgent' : 'routine';
+    const policy = policyOf(s, center.organizationId, CONSULTATION_RESPOND_STEP, urgency);
+    const limit = policy.minutes;
+    const late = !rng.chance(c.onTime);
+    const respondMin = late
+      ? limit * (1.03 + 0.6 * rng.float() ** 2)
+      : Math.min(limit * 0.95, Math.max(3, lognormal(rng, Math.min(c.respondMedian[urgency], limit * 0.6), 0.5)));
+    const outcome = rng.chance(c.cancelShare) ? 'cancel' : rng.chance(c.declineShare) ? 'decline' : 'conclude';
+    const [a, b] = (kind === 'emergency' ? EMERGENCY_MINUTES : ROUTINE_MINUTES).draw(rng.float());
+    let submitted = shanghaiDayStart(days[d]!).getTime() + rng.int(a, b - 1) * MIN + rng.int(0, 59) * 1000;
+    // Times relative to the request; the session of an outpatient consultation on a later working day, in office hours.
+    const respond = Math.round(respondMin * MIN);
+    const cancelAt = rng.int(5, Math.max(6, Math.floor(Math.min(respondMin, limit) * 0.8))) * MIN;
+    const invite = Math.max(MIN, respond - rng.int(2, 5) * MIN);
+    const dayOfRespond = shanghaiDate(new Date(submitted + respond));
+    const start = kind === 'emergency'
+      ? Math.round((submitted + respond + rng.int(5, 20) * MIN) / (5 * MIN)) * 5 * MIN - submitted
+      : kind === 'inpatient'
+        ? Math.round((submitted + respond + rng.int(30, 240) * MIN) / (5 * MIN)) * 5 * MIN - submitted
+        : shanghaiDayStart(addDays(dayOfRespond, rng.int(1, 3))).getTime() + rng.int(18, 32) * 30 * MIN - submitted;
+    const length = kind === 'emergency' ? rng.int(2, 4) * 10 : rng.int(3, 6) * 10;
+    const startedAt = start + rng.int(0, 5) * MIN;
+    const leadOpinion = startedAt + rng.int(15, length - 5) * MIN;
+    const memberOpinion = leadOpinion + rng.int(2, 10) * MIN;
+    const decided = memberOpinion + (kind === 'emergency' ? rng.int(5, 30) : rng.int(30, 360)) * MIN;
+    const accepts = [rng.int(2, 30), rng.int(2, 30)].map((m) => Math.max(invite + MIN, Math.min(invite + m * MIN, start - MIN)));
+    const lastRel = outcome === 'cancel' ? cancelAt : outcome === 'decline' ? respond : decided;
+    // Nothing of the history may still be running after `now`: move the few late ones back whole days.
+    if (submitted + lastRel > s.nowMs - HOUR) submitted -= Math.ceil((submitted + lastRel - (s.nowMs - HOUR)) / DAY) * DAY;
+
+    const key = `consultation:${i}`;
+    const id = nameBasedId(ns, `request:${key}`);
+    const requester = personAt(origin.id);
+    const signer: ConsentSigner = child ? 'guardian' : kind === 'emergency' && rng.chance(0.6) ? 'agent' : patient.age >= 85 && rng.chance(0.5) ? 'agent' : 'patient';
+    const h: ConsultHist = {
+      id, key, number: '', kind, urgency, text, patient, origin, requester, submitted, status: 'requested',
+      preferredAt: kind === 'outpatient' ? submitted + start : null, session: null, decidedAt: null, declineReason: null, cancelReason: null,
+      consent: {
+        signer, name: signer === 'patient' ? patient.name : `${patient.name.slice(0, 1)}某（${signer === 'guardian' ? rng.pick(['父亲', '母亲']) : rng.pick(['儿子', '女儿', '配偶'])}）`,
+        at: submitted - rng.int(kind === 'emergency' ? 3 : 10, kind === 'emergency' ? 12 : 90) * MIN,
+        reference: `${origin.name.slice(0, 4)}-YCHZ-ZQTY-${shanghaiDate(new Date(submitted)).replace(/-/g, '')}-H${String(i + 1).padStart(4, '0')}`,
+      },
+      experts: [], opinions: [], events: [],
+      deadline: { policy, due: submitted + limit * MIN, end: 0, state: 'met', fired: [] },
+    };
+    const coordinatorAt = (at: number): Member => shiftAt(s, 'consultation', at)?.head ?? center.members[0]!;
+    const requesterParties: ConsultationParty[] = ['requester', 'requesting-doctor'];
+    const move = (at: number, action: ConsultationAction, parties: readonly ConsultationParty[], by: Person, opts: { reason?: string; decision?: string; detail?: Record<string, unknown> } = {}) => {
+      const decision = decideConsultation(h.status, action, parties, opts);
+      if (!decision.ok) throw new Error(`demo consultation history ${key}: ${decision.message}`);
+      h.events.push({ at, action, from: h.status, to: decision.to, by, reason: opts.reason ?? null, detail: opts.detail ?? null });
+      h.status = decision.to;
+    };
+    h.events.push({ at: submitted, action: 'submit', from: null, to: 'requested', by: requester, reason: null, detail: { centerId: center.id, kind, specialty: text.specialty, urgency, consent: { signer, formReference: h.consent.reference } } });
+    if (outcome === 'cancel') {
+      h.cancelReason = rng.pick(CONSULTATION_HISTORY_CANCEL_REASONS);
+      move(submitted + cancelAt, 'cancel', requesterParties, requester, { reason: h.cancelReason });
+      h.deadline.state = 'cancelled';
+      h.deadline.end = submitted + cancelAt;
+    } else if (outcome === 'decline') {
+      const head = coordinatorAt(submitted + respond);
+      h.declineReason = rng.pick(CONSULTATION_HISTORY_DECLINE_REASONS);
+      move(submitted + respond, 'decline', ['coordinator', 'duty-head'], asPerson(head), { reason: h.declineReason });
+      h.deadline.end = submitted + respond;
+    } else {
+      const head = coordinatorAt(submitted + invite);
+      for (const [k, seat] of ([[0, lead], [1, internist]] as const).entries()) {
+        const at = submitted + invite + k * 30_000;
+        const e: ConsultExpert = {
+          id: nameBasedId(ns, `consultation-expert:${key}:${k}`), member: seat[1], role: k === 0 ? 'lead' : 'member', specialty: k === 0 ? text.specialty : '内科',
+          invitedAt: at, respondedAt: submitted + accepts[k]!, invitedBy: asPerson(head),
+        };
+        h.experts.push(e);
+        move(at, 'assign-expert', ['coordinator'], asPerson(head), { detail: { expertId: e.id, userId: e.member.userId, role: e.role, reinvited: false } });
+      }
+      const scheduler = coordinatorAt(submitted + respond);
+      const videoLink = CONSULTATION_VIDEO_ROOMS[i % CONSULTATION_VIDEO_ROOMS.length]!;
+      h.session = { start: submitted + start, end: submitted + start + length * MIN, videoLink, by: asPerson(scheduler), at: submitted + respond, startedAt: submitted + startedAt };
+      // Accepting may come before or after the schedule; both are moves of an open panel.
+      const steps: { at: number; run: () => void }[] = [
+        { at: submitted + respond, run: () => move(submitted + respond, 'schedule', ['coordinator'], asPerson(scheduler), { detail: { startsAt: iso(h.session!.start), endsAt: iso(h.session!.end), videoLink, note: null, rescheduled: false } }) },
+        ...h.experts.map((e) => ({ at: e.respondedAt!, run: () => move(e.respondedAt!, 'accept-invitation', ['expert'], asPerson(e.member), { detail: { expertId: e.id } }) })),
+      ].sort((x, y) => x.at - y.at);
+      for (const st of steps) st.run();
+      move(submitted + startedAt, 'start', ['expert', 'coordinator'], asPerson(lead));
+      h.experts.forEach((e, k) => {
+        const at = submitted + (k === 0 ? leadOpinion : memberOpinion);
+        const opinionId = nameBasedId(ns, `consultation-opinion:${key}:${k}`);
+        h.opinions.push({ id: opinionId, expert: e, at, text: text.opinions[k]! });
+        move(at, 'opinion', ['expert', 'coordinator'], asPerson(e.member), { detail: { opinionId, expertId: e.id } });
+      });
+      h.decidedAt = submitted + decided;
+      move(h.decidedAt, 'conclude', requesterParties, requester, { decision: text.decision });
+      h.deadline.end = submitted + respond;
+    }
+    h.deadline.due = submitted + limit * MIN;
+    if (h.deadline.state === 'met' && h.deadline.end > h.deadline.due) {
+      h.deadline.fired.push({ level: 0, rung: 'overdue', at: h.deadline.due });
+      policy.ladder.forEach((l, k) => { const at = h.deadline.due + l.afterMinutes * MIN; if (at < h.deadline.end) h.deadline.fired.push({ level: k + 1, rung: l.rung, at }); });
+    }
+    out.push(h);
+  }
+  return out;
+}
+
+interface ConsultationHistoryRows {
+  requests: unknown[][]; fired: unknown[][]; deadlines: unknown[][]; escalations: unknown[][];
+  consultations: unknown[][]; experts: unknown[][]; opinions: unknown[][]; events: unknown[][];
+}
+
+/** The rows of the planned consultations, as the service would have written them (the request row mirrors the status coarsely). */
+function consultationHistoryRows(s: SeedWorld, list: readonly ConsultHist[], out: DemoDiagnosisSummary['history']['consultation']): ConsultationHistoryRows {
+  const rows: ConsultationHistoryRows = { requests: [], fired: [], deadlines: [], escalations: [], consultations: [], experts: [], opinions: [], events: [] };
+  const center = s.centers.get('consultation');
+  if (!center) return rows;
+  const events: { at: number; k: number; row: unknown[] }[] = [];
+  const opinions: { at: number; row: unknown[] }[] = [];
+  for (const h of list) {
+    const last = Math.max(...h.events.map((e) => e.at));
+    const moves = h.events.length - 1;
+    const status = requestStatusOf(h.status);
+    rows.requests.push([
+      h.id, h.number, 'consultation', status, h.urgency, center.id, center.organizationId, h.origin.id, h.requester.userId, h.requester.name, h.patient.id,
+      h.patient.residence?.slice(0, 6) ?? null, 'CONSULT', `${consultationKindLabels[h.kind]}·${h.text.specialty}`, null, h.text.purpose, h.text.summary, null, null, null,
+      null, null, 0, h.cancelReason ?? h.declineReason, iso(h.submitted), iso(h.decidedAt), 1 + moves, iso(h.submitted), iso(last),
+    ]);
+    const ss = h.session;
+    rows.consultations.push([
+      h.id, h.status, h.kind, h.text.specialty, iso(h.preferredAt), iso(ss?.start), iso(ss?.end), ss?.videoLink ?? null, ss?.by.userId ?? null, ss?.by.name ?? null, iso(ss?.at),
+      iso(ss?.startedAt), h.decidedAt ? h.text.decision : null, h.decidedAt ? h.requester.userId : null, h.decidedAt ? h.requester.name : null, iso(h.decidedAt), h.declineReason,
+      h.consent.signer, h.consent.name, iso(h.consent.at), h.consent.reference, h.requester.userId, h.requester.name, iso(h.submitted), 1 + moves, iso(h.submitted), iso(last),
+    ]);
+    for (const e of h.experts) {
+      rows.experts.push([e.id, h.id, e.member.userId, e.member.readerId, e.role, e.specialty, 'accepted', null, e.invitedBy.userId, e.invitedBy.name, iso(e.invitedAt), iso(e.respondedAt)]);
+    }
+    for (const o of h.opinions) {
+      opinions.push({ at: o.at, row: [o.id, h.id, o.expert.id, o.expert.member.userId, o.expert.member.name, o.expert.specialty, o.text.opinion, o.text.recommendations, iso(o.at)] });
+    }
+    h.events.forEach((e, k) => events.push({
+      at: e.at, k,
+      row: [nameBasedId(s.ns, `consultation-event:${h.key}:${k}`), h.id, iso(e.at), e.action, e.from, e.to, e.by.userId, e.by.name, e.reason, e.detail ? JSON.stringify(e.detail) : null],
+    }));
+    const dl = h.deadline;
+    const dlId = nameBasedId(s.ns, `deadline:${h.key}`);
+    const level = dl.fired.length ? dl.fired[dl.fired.length - 1]!.level : 0;
+    rows.deadlines.push([
+      dlId, 'diagnosis', h.id, CONSULTATION_RESPOND_STEP, h.urgency, center.organizationId, dl.policy.id, JSON.stringify(dl.policy.ladder), dl.state, iso(h.submitted), iso(dl.due), 0,
+      iso(dl.fired.length ? dl.due : null), level, dl.state === 'met' ? iso(dl.end) : null, 2 + dl.fired.length,
+    ]);
+    // The deadline engine's overdue and escalation entries go to diagnosis_events (the consultation timeline merges them).
+    dl.fired.forEach((f) => {
+      rows.escalations.push([nameBasedId(s.ns, `escalation:${h.key}:${f.level}`), dlId, f.level, f.rung, iso(f.at), '{}']);
+      rows.fired.push([
+        nameBasedId(s.ns, `event:${h.key}:fired:${f.level}`), h.id, iso(f.at), f.level === 0 ? 'overdue' : 'escalated', null, null, null, '系统',
+        f.level === 0 ? `「${CONSULTATION_RESPOND_STEP}」超时` : `逐级上报：${rungLabels[f.rung as EscalationRung] ?? f.rung}`, JSON.stringify({ step: CONSULTATION_RESPOND_STEP, level: f.level, rung: f.rung }),
+      ]);
+    });
+    out.requests++;
+    out.byStatus[h.status] = (out.byStatus[h.status] ?? 0) + 1;
+    if (dl.fired.length) out.late++;
+    out.experts += h.experts.length;
+    out.opinions += h.opinions.length;
+  }
+  // Timelines and opinions in time order: their `seq` (bigserial) then orders each consultation's entries as they happened.
+  rows.events = events.sort((a, b) => a.at - b.at || a.k - b.k).map((e) => e.row);
+  rows.opinions = opinions.sort((a, b) => a.at - b.at).map((o) => o.row);
+  out.events = rows.events.length;
+  return rows;
+}
+
+async function insertConsultationHistory(tx: Db, rows: ConsultationHistoryRows): Promise<void> {
+  await bulkInsert(tx, 'diagnosis_consultations', [
+    ['request_id', 'text'], ['status', 'text'], ['kind', 'text'], ['specialty', 'text'], ['preferred_at', 'timestamptz'], ['scheduled_start', 'timestamptz'],
+    ['scheduled_end', 'timestamptz'], ['video_link', 'text'], ['scheduled_by', 'text'], ['scheduled_by_name', 'text'], ['scheduled_at', 'timestamptz'],
+    ['started_at', 'timestamptz'], ['decision', 'text'], ['decision_by', 'text'], ['decision_by_name', 'text'], ['decided_at', 'timestamptz'], ['decline_reason', 'text'],
+    ['consent_signer', 'text'], ['consent_signer_name', 'text'], ['consent_signed_at', 'timestamptz'], ['consent_form_reference', 'text'], ['consent_recorded_by', 'text'],
+    ['consent_recorded_by_name', 'text'], ['consent_recorded_at', 'timestamptz'], ['version', 'int'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+  ], rows.consultations);
+  await bulkInsert(tx, 'diagnosis_consultation_experts', [
+    ['id', 'text'], ['request_id', 'text'], ['user_id', 'text'], ['reader_id', 'text'], ['role', 'text'], ['specialty', 'text'], ['state', 'text'], ['reason', 'text'],
+    ['invited_by', 'text'], ['invited_by_name', 'text'], ['invited_at', 'timestamptz'], ['responded_at', 'timestamptz'],
+  ], rows.experts);
+  await bulkInsert(tx, 'diagnosis_consultation_opinions', [
+    ['id', 'text'], ['request_id', 'text'], ['expert_id', 'text'], ['author_user_id', 'text'], ['author_name', 'text'], ['specialty', 'text'], ['opinion', 'text'],
+    ['recommendations', 'text'], ['at', 'timestamptz'],
+  ], rows.opinions);
+  await bulkInsert(tx, 'diagnosis_consultation_events', [
+    ['id', 'text'], ['request_id', 'text'], ['at', 'timestamptz'], ['action', 'text'], ['from_status', 'text'], ['to_status', 'text'], ['actor_user_id', 'text'],
+    ['actor_name', 'text'], ['reason', 'text'], ['detail', 'jsonb'],
+  ], rows.events);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -128,6 +128,11 @@ export async function diagnosisRoutes(app: FastifyInstance, deps: AppDeps) {
     // Patient data: the browser may keep it for the session's page only, never a shared cache.
     return reply.header('content-type', 'image/png').header('cache-control', 'private, max-age=300').send(png);
   });
+  // the slide viewer's image: PNG/JPEG as uploaded, TIFF shrunk to JPEG (browsers do not draw TIFF)
+  r.get(`${base}/requests/:id/attachments/:attachmentId/preview`, { schema: { tags, params: sub('attachmentId') } }, async (request, reply) => {
+    const preview = await diagnosis.slidePreview(contextOf(request, deps), request.params.id, request.params.attachmentId);
+    return reply.header('content-type', preview.contentType).header('cache-control', 'private, max-age=300').send(preview.bytes);
+  });
   r.get(`${base}/requests/:id/attachments/:attachmentId/ecg`, { schema: { tags, params: sub('attachmentId') } }, async (request) =>
     diagnosis.ecgTrace(contextOf(request, deps), request.params.id, request.params.attachmentId),
   );

@@ -8,6 +8,7 @@ import {
   analyseEcgRhythm, dicomDateToIso, groupDicomInstances, isMediaError, parseEcgFile, readDicom, renderDicomThumbnail,
   type EcgRecord, type EcgRhythmFacts, type ParsedDicom,
 } from './media/index.js';
+import { encodePng, renderSlideThumbnail, shrinkRgba, slideDecodeFacts, slideIsDecodable } from './slide-image.js';
 
 /**
  * Pure rules of attachments that mean something: what is read from a file at upload (DICOM header, ECG waveform,
@@ -272,15 +273,25 @@ export function tiffSize(b: Buffer): { width: number; height: number } | null {
   return width && height ? { width, height } : null;
 }
 
-/** Reads a slide image's format and size; anything but PNG, JPEG or TIFF is refused with 400. */
+/**
+ * Reads a slide image's format and size, and whether the server will decode it (slide-image.ts: size limit, TIFF
+ * codec); anything but PNG, JPEG or TIFF is refused with 400. The pixels are not decoded here: a large upload would
+ * hold the request for seconds, and the header is enough to accept or refuse the file.
+ */
 export function readSlideAttachment(bytes: Buffer): SlideAttachmentMeta {
+  const header = slideHeader(bytes);
+  if (!header) throw invalid('切片图像须为 PNG、JPEG 或 TIFF 文件，且文件头可读出宽和高', 'body');
+  return { ...header, ...slideDecodeFacts(header, bytes) };
+}
+
+function slideHeader(bytes: Buffer): SlideAttachmentMeta | null {
   const png = pngSize(bytes);
   if (png) return { kind: 'slide', format: 'png', ...png };
   const jpeg = jpegSize(bytes);
   if (jpeg) return { kind: 'slide', format: 'jpeg', ...jpeg };
   const tiff = tiffSize(bytes);
   if (tiff) return { kind: 'slide', format: 'tiff', ...tiff };
-  throw invalid('切片图像须为 PNG、JPEG 或 TIFF 文件，且文件头可读出宽和高', 'body');
+  return null;
 }
 
 /**
@@ -297,40 +308,31 @@ export function readAttachmentMeta(kind: AttachmentKind, bytes: Buffer, fileName
   }
 }
 
-/** Slide formats the server can draw a thumbnail of with pngjs alone (a JPEG or TIFF decoder would be a new dependency). */
-export const thumbnailableSlideFormats: readonly SlideImageFormat[] = ['png'];
+/** Slide formats the server draws thumbnails of (pngjs, jpeg-js, utif2), within the decode limit of slide-image.ts. */
+export const thumbnailableSlideFormats: readonly SlideImageFormat[] = ['png', 'jpeg', 'tiff'];
 
-/** A PNG thumbnail of a DICOM image or a PNG slide, the longer side at most `maxSize`. Throws 400/415 for undrawable pixels. */
+/**
+ * Why an attachment has no thumbnail at all (404), or null. A slide the server will not decode (meta `decodable:
+ * false`) says why, so the viewer's message and the API's agree.
+ */
+export function thumbnailAbsence(meta: AttachmentMeta | null): string | null {
+  if (meta?.kind === 'dicom') return null;
+  if (meta?.kind === 'slide') {
+    if (!thumbnailableSlideFormats.includes(meta.format)) return `${meta.format} 切片图像没有缩略图`;
+    return slideIsDecodable(meta) ? null : (meta.notDecodedReason ?? '该切片图像超过服务器解码上限，没有缩略图');
+  }
+  return '只有 DICOM 影像和切片图像有缩略图';
+}
+
+/** A PNG thumbnail of a DICOM image or a slide, the longer side at most `maxSize`. Throws 400/415 for undrawable pixels. */
 export function renderAttachmentThumbnail(meta: AttachmentMeta, bytes: Buffer, maxSize: number): Buffer {
   if (meta.kind === 'dicom') return renderDicomThumbnail(bytes, { maxSize });
-  if (meta.kind === 'slide' && meta.format === 'png') return shrinkPng(bytes, maxSize);
+  if (meta.kind === 'slide') return renderSlideThumbnail(meta.format, bytes, maxSize);
   throw invalid('该附件不能生成缩略图', 'attachmentId');
 }
 
-/** Shrinks a PNG by area averaging (each output pixel the mean of the source pixels it covers); never enlarges. */
+/** Shrinks a PNG by area averaging (slide-image.ts `shrinkRgba`); never enlarges. */
 export function shrinkPng(bytes: Buffer, maxSize: number): Buffer {
   const src = PNG.sync.read(bytes);
-  const scale = Math.min(1, maxSize / Math.max(src.width, src.height));
-  const w = Math.max(1, Math.round(src.width * scale));
-  const h = Math.max(1, Math.round(src.height * scale));
-  const out = new PNG({ width: w, height: h });
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.floor((y * src.height) / h);
-    const y1 = Math.max(y0 + 1, Math.floor(((y + 1) * src.height) / h));
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.floor((x * src.width) / w);
-      const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * src.width) / w));
-      const sum = [0, 0, 0, 0];
-      for (let sy = y0; sy < y1; sy++) {
-        for (let sx = x0; sx < x1; sx++) {
-          const i = (sy * src.width + sx) * 4;
-          for (let c = 0; c < 4; c++) sum[c]! += src.data[i + c]!;
-        }
-      }
-      const n = (y1 - y0) * (x1 - x0);
-      const o = (y * w + x) * 4;
-      for (let c = 0; c < 4; c++) out.data[o + c] = Math.round(sum[c]! / n);
-    }
-  }
-  return PNG.sync.write(out);
+  return encodePng(shrinkRgba({ width: src.width, height: src.height, data: src.data }, maxSize));
 }

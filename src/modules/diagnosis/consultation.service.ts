@@ -152,6 +152,7 @@ export class ConsultationService {
       }]);
       await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'DiagnosisConsultation', resourceId: id, patientId: patient.id, basis: 'own-facility', outcome: 'allowed', detail: { kind: input.kind, consent: input.consent.formReference } }], tx);
       await this.deps.deadlines.start(tx, { subjectType: DIAGNOSIS_SUBJECT, subjectId: id, step: CONSULTATION_RESPOND_STEP, urgency, organizationId: center.organizationId, at: now });
+      await dx.syncDueAt(id);
       // The pool on duty now hears of it (else the whole pool): one of them schedules it.
       const onDuty = onDutyAt((await dx.shifts(center.id, now, new Date(now.getTime() + 1))).filter((s) => s.readerActive), now).map((s) => s.userId);
       const to = onDuty.length ? [...new Set(onDuty)] : await dx.activeReaderUserIds(center.id);
@@ -410,6 +411,9 @@ export class ConsultationService {
     const d = this.deps.deadlines;
     if ((action === 'schedule' || action === 'decline') && from === 'requested') await d.meet(tx, DIAGNOSIS_SUBJECT, id, CONSULTATION_RESPOND_STEP, at);
     else if (action === 'cancel' || action === 'decline') await d.cancelAll(tx, DIAGNOSIS_SUBJECT, id, at);
+    else return;
+    // The request row carries the running clock's due time (DiagnosisRepository.syncDueAt): it moves with the clock.
+    await new DiagnosisRepository(tx).syncDueAt(id);
   }
 
   /** Read through the transaction's repository (PGlite has one connection: the base handle would wait on the open transaction). */

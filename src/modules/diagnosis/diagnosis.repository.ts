@@ -6,7 +6,7 @@ import {
   patients, userRoles, users,
 } from '../../db/schema/index.js';
 import type { RoleCode, Urgency } from '../../contracts/codes.js';
-import type { DiagnosisStatus, Modality } from '../../contracts/diagnosis.js';
+import { diagnosisStatuses, type DiagnosisStatus, type Modality } from '../../contracts/diagnosis.js';
 import type { AttachmentKind, CenterType, ReportStatus } from '../../contracts/diagnosis.js';
 
 export type CenterRow = typeof diagnosisCenters.$inferSelect;
@@ -41,6 +41,8 @@ export interface RequestListFilter {
   assignedTo?: string | undefined;
   unassigned?: boolean | undefined;
   overdueOnly?: boolean | undefined;
+  /** "Now" for `overdueOnly` (the request's clock); the database's clock when absent. */
+  asOf?: Date | undefined;
   patientId?: string | undefined;
   q?: string | undefined;
 }
@@ -84,6 +86,11 @@ export interface PatientReportRow {
 }
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** A status as an SQL literal — only a member of the closed list passes (the filter comes from zod-checked input, checked again here). */
+const statusLiteral = (x: DiagnosisStatus): DiagnosisStatus => {
+  if (!(diagnosisStatuses as readonly string[]).includes(x)) throw new Error(`unknown diagnosis status ${String(x)}`);
+  return x;
+};
 
 /** The only file of the diagnosis module that touches the database. */
 export class DiagnosisRepository {
@@ -284,6 +291,18 @@ export class DiagnosisRepository {
   }
 
   /**
+   * Copies the due time of the request's running deadline (the one due first) onto the request row — null when none
+   * runs. Called in the transaction of every move of that clock, after the move, so the worklist order (`list`) is
+   * exactly the live deadlines' order. The worker's overdue marks and escalations never change a due time, so it does
+   * not call this (and must not: it locks the deadline before the request, the moves the other way round).
+   */
+  async syncDueAt(requestId: string): Promise<void> {
+    await this.db.execute(sql`update diagnosis_requests r
+      set due_at = (select min(d.due_at) from deadlines d where d.subject_type = 'diagnosis' and d.subject_id = r.id and d.state = 'running')
+      where r.id = ${requestId}`);
+  }
+
+  /**
    * The exclusive claim (architecture.md defect family 1): one conditional UPDATE — the row is claimed only if nobody
    * holds it, it waits in the queue, and it is assigned to nobody else. Exactly one of many concurrent claims returns
    * the row; the others get nothing back.
@@ -312,18 +331,30 @@ export class DiagnosisRepository {
 
   private listWhere(f: RequestListFilter): SQL {
     const conds: SQL[] = [
-      sql`(r.requester_organization_id = any(${sql.param([...f.requesterOrganizationIds])}::text[]) or r.center_id = any(${sql.param([...f.centerIds])}::text[]))`,
       // Teleconsultations are listed by their own service (consultation.repository.ts).
       sql`r.kind = 'exam'`,
     ];
+    // The scope the service decided. When the list is of one center the scope allows, `center_id = centerId` below
+    // already implies it: the OR would be a second, weaker-looking copy of the same fact that keeps the count from being
+    // index-only. Otherwise each side is kept only when it can match (an empty side is `false`, not a parameter).
+    const scopeImplied = !!f.centerId && f.centerIds.includes(f.centerId);
+    if (!scopeImplied) {
+      const sides: SQL[] = [];
+      if (f.requesterOrganizationIds.length) sides.push(sql`r.requester_organization_id = any(${sql.param([...f.requesterOrganizationIds])}::text[])`);
+      if (f.centerIds.length) sides.push(sql`r.center_id = any(${sql.param([...f.centerIds])}::text[])`);
+      conds.push(sides.length ? sql`(${sql.join(sides, sql` or `)})` : sql`false`);
+    }
     if (f.centerId) conds.push(sql`r.center_id = ${f.centerId}`);
     if (f.requesterOrganizationId) conds.push(sql`r.requester_organization_id = ${f.requesterOrganizationId}`);
-    if (f.statuses?.length) conds.push(sql`r.status = any(${sql.param([...f.statuses])}::text[])`);
+    // Inlined (the values are the closed enum, checked here): a partial index's predicate can be proven only from constants.
+    if (f.statuses?.length) conds.push(sql`r.status in (${sql.raw(f.statuses.map((x) => `'${statusLiteral(x)}'`).join(', '))})`);
     if (f.urgency) conds.push(sql`r.urgency = ${f.urgency}`);
     if (f.modality) conds.push(sql`r.modality = ${f.modality}`);
     if (f.assignedTo) conds.push(sql`(r.claimed_by = ${f.assignedTo} or (r.claimed_by is null and r.assigned_user_id = ${f.assignedTo}))`);
     if (f.unassigned) conds.push(sql`(r.claimed_by is null and r.assigned_user_id is null)`);
-    if (f.overdueOnly) conds.push(sql`d.overdue_at is not null`);
+    // Overdue = the running clock's due time has passed. The worker's overdue mark (deadlines.overdue_at) follows within
+    // a tick; a paused clock (returned for a retake) is not overdue while it is stopped.
+    if (f.overdueOnly) conds.push(sql`r.due_at <= ${(f.asOf ?? new Date()).toISOString()}::timestamptz`);
     if (f.patientId) conds.push(sql`r.patient_id = ${f.patientId}`);
     if (f.q) {
       const like = `%${escapeLike(f.q)}%`;
@@ -333,28 +364,19 @@ export class DiagnosisRepository {
   }
 
   /**
-   * The tables a list's WHERE needs: the live report deadline always (it orders the page), the patient only for a
-   * text search. Names of centers, facilities and readers are read for the page's rows alone (`list`).
-   */
-  private static orderingFrom(f: RequestListFilter): SQL {
-    return sql`from diagnosis_requests r
-      ${f.q ? sql`join patients p on p.id = r.patient_id` : sql``}
-      left join deadlines d on d.subject_type = 'diagnosis' and d.subject_id = r.id and d.state in ('running', 'paused')`;
-  }
-
-  /**
-   * One page of a worklist: overdue first, then soonest due, then oldest. In two steps — the ordered ids of the page
-   * (requests and their live deadlines only), then the display columns of those ids — and a count over the same lean
-   * join. Joining names before the LIMIT made the planner misjudge filtered queues (overdue=true: 3,700 rows estimated
-   * as 9, a nested loop over every facility; bench/worklist).
+   * One page of a worklist: soonest due first (an overdue item is due earliest), then those with no running clock, then
+   * oldest. In two steps — the ordered ids of the page from `diagnosis_requests` alone (its `due_at` carries the running
+   * deadline's due time, so a center's page is a range scan of `diagnosis_requests_worklist_idx` with LIMIT), then the
+   * display columns and deadline facts of those ids only — and a count over the requests alone (patients joined only for
+   * a text search).
    */
   async list(f: RequestListFilter, page: { offset: number; limit: number }): Promise<{ rows: RequestListRow[]; total: number }> {
     const where = this.listWhere(f);
-    const from = DiagnosisRepository.orderingFrom(f);
+    const from = sql`from diagnosis_requests r ${f.q ? sql`join patients p on p.id = r.patient_id` : sql``}`;
     const ordered = await queryRows<{ id: string }>(
       this.db,
       sql`select r.id ${from} where ${where}
-          order by (d.overdue_at is null), d.due_at asc nulls last, r.created_at asc, r.id
+          order by r.due_at asc nulls last, r.created_at asc, r.id
           limit ${page.limit} offset ${page.offset}`,
     );
     const [c] = await queryRows<{ n: string | number }>(this.db, sql`select count(*) as n ${from} where ${where}`);

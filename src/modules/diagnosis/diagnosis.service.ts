@@ -34,8 +34,9 @@ import {
 import type { FhirRequestFilter } from './diagnosis.repository.js';
 import type { BlobStorage } from './diagnosis.storage.js';
 import {
-  ecgTraceOf, imagingOf, parseStoredEcg, readAttachmentMeta, renderAttachmentThumbnail, storedAttachmentMeta, thumbnailableSlideFormats,
+  ecgTraceOf, imagingOf, parseStoredEcg, readAttachmentMeta, renderAttachmentThumbnail, storedAttachmentMeta, thumbnailAbsence,
 } from './attachment-media.js';
+import { previewMaxSize, slideDecodeProblem, slideIsDecodable, slidePreview as renderSlidePreview } from './slide-image.js';
 import { maxSpecimensPerRequest, requestSerialOf, specimenBarcode } from './lab-barcode.js';
 import { renderSpecimenLabels } from './lab-label.pdf.js';
 import { evaluateLabResult, labAnalytes, labCriticalFinding, labFindingsText, labRangeProblem, numericValue } from './lab-results.js';
@@ -61,6 +62,8 @@ const openForUpload: readonly DiagnosisStatus[] = ['requested', 'returned', 'in-
 /** Thumbnails are drawn once at this size (longer side) and kept under this name beside the source. */
 const thumbnailMaxSize = 256;
 const thumbnailVariant = `thumbnail-${thumbnailMaxSize}.png`;
+/** A TIFF slide's preview (browsers do not draw TIFF), kept the same way. */
+const slidePreviewVariant = `preview-${previewMaxSize}.jpg`;
 
 /**
  * Shared diagnosis centers (资源共享中心, domain.md §3): centers with readers, roster and templates; requests from
@@ -388,6 +391,7 @@ export class DiagnosisService {
       await repo.insertEvents([{ id: newId(), requestId: id, at: now, action: 'submit', toStatus: 'requested', actorUserId: ctx.actor.userId || null, actorName, reason: null, detail: { centerId: center.id, modality: input.modality, urgency: input.urgency } }]);
       await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'DiagnosisRequest', resourceId: id, patientId: patient.id, basis: 'own-facility', outcome: 'allowed' }], tx);
       await this.deps.deadlines.start(tx, { subjectType: DIAGNOSIS_SUBJECT, subjectId: id, step: reportStepOf[center.type], urgency: input.urgency, organizationId: center.organizationId, at: now });
+      await repo.syncDueAt(id);
       await this.autoAssign(repo, tx, (await repo.requestById(id))!, center, now, null);
     });
     return this.get(ctx, id, { audit: false });
@@ -465,7 +469,7 @@ export class DiagnosisService {
     const { rows, total } = await this.repo.list(
       {
         ...scope, centerId: q.centerId, statuses: statuses ?? (q.view === 'worklist' ? worklistStatuses : undefined), urgency: q.urgency, modality: q.modality,
-        assignedTo: q.assigned === 'me' ? ctx.actor.userId : undefined, unassigned: q.assigned === 'unassigned', overdueOnly: q.overdue, patientId: q.patientId, q: q.q,
+        assignedTo: q.assigned === 'me' ? ctx.actor.userId : undefined, unassigned: q.assigned === 'unassigned', overdueOnly: q.overdue, asOf: ctx.clock.now(), patientId: q.patientId, q: q.q,
       },
       { offset: (q.page - 1) * q.pageSize, limit: q.pageSize },
     );
@@ -586,6 +590,9 @@ export class DiagnosisService {
     else if (action === 'resubmit') await d.resume(tx, DIAGNOSIS_SUBJECT, after.id, at);
     else if (after.status === 'cancelled') await d.cancelAll(tx, DIAGNOSIS_SUBJECT, after.id, at);
     else if (after.status === 'completed' && before.status !== 'completed') await d.meet(tx, DIAGNOSIS_SUBJECT, after.id, step, at);
+    else return;
+    // The worklist orders by the request row's copy of the running clock's due time: it moves with the clock.
+    await new DiagnosisRepository(tx).syncDueAt(after.id);
   }
 
   private async notifyMove(repo: DiagnosisRepository, tx: Db, r: RequestRow, action: TableAction, reason: string | undefined, at: Date, extraRecipients?: string[]): Promise<void> {
@@ -682,20 +689,38 @@ export class DiagnosisService {
   }
 
   /**
-   * A PNG thumbnail of a DICOM image or a PNG slide: drawn on the first request and kept in blob storage under the
+   * A PNG thumbnail of a DICOM image or a slide (within the decode limit): drawn on the first request and kept in blob storage under the
    * file's SHA-256 (the same bytes give the same picture, whichever request they belong to). 404 for other files.
    */
   async attachmentThumbnail(ctx: RequestContext, id: string, attachmentId: string): Promise<Buffer> {
     const a = await this.readableAttachment(ctx, id, attachmentId);
     const meta = storedAttachmentMeta(a.meta);
-    if (meta?.kind !== 'dicom' && !(meta?.kind === 'slide' && thumbnailableSlideFormats.includes(meta.format))) {
-      throw notFound(`附件「${a.fileName}」没有缩略图（只有 DICOM 影像和 PNG 切片图像有）`);
-    }
+    const absence = thumbnailAbsence(meta);
+    if (!meta || absence) throw notFound(`附件「${a.fileName}」没有缩略图：${absence ?? '文件未解析'}`);
     const cached = await this.deps.storage.getDerived(a.sha256, thumbnailVariant);
     if (cached) return cached;
     const png = renderAttachmentThumbnail(meta, await this.deps.storage.get(a.storageKey), thumbnailMaxSize);
     await this.deps.storage.putDerived(a.sha256, thumbnailVariant, png);
     return png;
+  }
+
+  /**
+   * What the slide viewer shows: a PNG/JPEG slide's own bytes, a TIFF slide's first page shrunk to 2048 px as JPEG
+   * (drawn once, kept in blob storage under the file's SHA-256 like the thumbnail). Same access rule and audit as the
+   * download; 404 for anything but a slide, and for a slide the server will not decode (its meta says why).
+   */
+  async slidePreview(ctx: RequestContext, id: string, attachmentId: string): Promise<{ contentType: 'image/png' | 'image/jpeg'; bytes: Buffer }> {
+    const a = await this.readableAttachment(ctx, id, attachmentId);
+    const meta = storedAttachmentMeta(a.meta);
+    if (meta?.kind !== 'slide') throw notFound(`附件「${a.fileName}」不是切片图像，没有预览`);
+    if (!slideIsDecodable(meta)) throw notFound(`附件「${a.fileName}」没有预览：${meta.notDecodedReason ?? slideDecodeProblem(meta.width, meta.height) ?? ''}`);
+    if (meta.format === 'tiff') {
+      const cached = await this.deps.storage.getDerived(a.sha256, slidePreviewVariant);
+      if (cached) return { contentType: 'image/jpeg', bytes: cached };
+    }
+    const preview = renderSlidePreview(meta.format, await this.deps.storage.get(a.storageKey), previewMaxSize);
+    if (preview.derived) await this.deps.storage.putDerived(a.sha256, slidePreviewVariant, preview.bytes);
+    return { contentType: preview.contentType, bytes: preview.bytes };
   }
 
   /** An ECG waveform as the trace component draws it (every lead in µV) with the measured rate. 404 for other files. */

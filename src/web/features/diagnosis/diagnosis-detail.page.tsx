@@ -18,6 +18,7 @@ import { diagnosisChanged, flagCritical, moveRequest, returnReport, useDiagnosis
 import { detailSide, diagnosisStatusColors } from './diagnosis.model.js';
 import { CriticalTag, DxDeadline, DxStatusTag } from './diagnosis-tags.js';
 import { AttachmentTable, DocumentsPanel, EcgPanel, ImagingPanel } from './media-panels.js';
+import { SlidePanel } from './slide-viewer.js';
 import { ReaderReportPanel, RequesterReportPanel } from './report-panel.js';
 import { LabSpecimensCard } from './lab-specimens.js';
 
@@ -193,6 +194,7 @@ function Detail({ r, readingCenterIds }: { r: DiagnosisRequestDto; readingCenter
             </Card>
             <EcgPanel r={r} />
             <ImagingPanel r={r} />
+            <SlidePanel r={r} />
             <LabSpecimensCard r={r} side={side === 'reader' ? 'reader' : 'requester'} />
             {side === 'reader' ? <ReaderReportPanel r={r} onReturn={() => setDialog('signoff-return')} /> : <RequesterReportPanel r={r} />}
             <DocumentsPanel r={r} />

@@ -92,11 +92,14 @@ describe('files', () => {
 });
 
 describe('attachment meta', () => {
-  it('reads the DICOM and ECG headers the server parsed, and nothing else', () => {
+  it('reads the DICOM, ECG and slide headers the server parsed, and nothing else', () => {
     const dicom = { kind: 'dicom', studyInstanceUid: '1', seriesInstanceUid: '2', sopInstanceUid: '3', modality: 'CT', bodyPart: 'CHEST', rows: 512, columns: 512, frames: 1, seriesNumber: 3, instanceNumber: 12 };
     expect(describeMeta(attachmentMeta(attachment(dicom)), t)).toBe('CT · CHEST · 512×512 · diagnosis.meta.series{"n":3} · diagnosis.meta.instance{"n":12}');
     const ecg = { kind: 'ecg', format: 'yilian-ecg', samplingRateHz: 500, durationS: 10, leads: ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'], heartRateBpm: 87.6 };
     expect(describeMeta(attachmentMeta(attachment(ecg)), t)).toBe('diagnosis.meta.leads{"n":12} · 500 Hz · 10 s · diagnosis.meta.heartRate{"n":88}');
+    const slide = { kind: 'slide', format: 'tiff', width: 40000, height: 30000, pages: 4, decodable: false };
+    expect(describeMeta(attachmentMeta(attachment(slide)), t)).toBe('TIFF · 40000×30000 · diagnosis.meta.pages{"n":4} · diagnosis.meta.notDecoded');
+    expect(describeMeta(attachmentMeta(attachment({ kind: 'slide', format: 'jpeg', width: 640, height: 480 })), t)).toBe('JPEG · 640×480');
     expect(attachmentMeta(attachment(null))).toBeNull();
     expect(attachmentMeta(attachment({ kind: 'document' }))).toBeNull();
     expect(attachmentMeta(attachment({ kind: 'dicom' }))).toBeNull();

@@ -168,7 +168,15 @@ export interface EcgMeta {
   heartRateBpm?: number;
   rhythm?: string;
 }
-export type AttachmentMeta = DicomMeta | EcgMeta;
+export interface SlideMeta {
+  kind: 'slide';
+  format: string;
+  width: number;
+  height: number;
+  pages?: number;
+  decodable?: boolean;
+}
+export type AttachmentMeta = DicomMeta | EcgMeta | SlideMeta;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -178,6 +186,7 @@ export function attachmentMeta(a: AttachmentDto): AttachmentMeta | null {
   if (!isRecord(meta)) return null;
   if (meta.kind === 'dicom' && typeof meta.seriesInstanceUid === 'string') return meta as unknown as DicomMeta;
   if (meta.kind === 'ecg' && typeof meta.samplingRateHz === 'number') return meta as unknown as EcgMeta;
+  if (meta.kind === 'slide' && typeof meta.width === 'number' && typeof meta.height === 'number') return meta as unknown as SlideMeta;
   return null;
 }
 
@@ -190,6 +199,12 @@ export function describeMeta(meta: AttachmentMeta | null, t: (key: string, o?: R
     if (meta.seriesNumber !== undefined) parts.push(t('diagnosis.meta.series', { n: meta.seriesNumber }));
     if (meta.instanceNumber !== undefined) parts.push(t('diagnosis.meta.instance', { n: meta.instanceNumber }));
     return parts.filter(Boolean).join(' · ');
+  }
+  if (meta.kind === 'slide') {
+    const parts = [meta.format.toUpperCase(), `${meta.width}×${meta.height}`];
+    if (meta.pages && meta.pages > 1) parts.push(t('diagnosis.meta.pages', { n: meta.pages }));
+    if (meta.decodable === false) parts.push(t('diagnosis.meta.notDecoded'));
+    return parts.join(' · ');
   }
   const parts = [t('diagnosis.meta.leads', { n: meta.leads.length }), `${meta.samplingRateHz} Hz`, `${Math.round(meta.durationS * 10) / 10} s`];
   if (meta.heartRateBpm !== undefined) parts.push(t('diagnosis.meta.heartRate', { n: Math.round(meta.heartRateBpm) }));
