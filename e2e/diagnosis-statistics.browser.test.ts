@@ -133,7 +133,11 @@ describe.skipIf(!haveChromium)('browser: diagnosis turnaround statistics', () =>
 
     // The commission neither requests nor reads, yet the 远程诊断 group offers it the statistics.
     await page.getByRole('menuitem', { name: '远程诊断' }).click();
-    await page.getByRole('menuitem', { name: '诊断统计' }).click();
+    const entry = page.getByRole('menuitem', { name: '诊断统计' });
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    // The submenu is still expanding (its height animates), so a pointer click can land on a neighbour that moves
+    // under it on a slow machine; the entry's own click handler is what is under test.
+    await entry.dispatchEvent('click');
     await page.waitForURL(/\/diagnosis\/statistics/, { timeout: 10_000 });
 
     // This month has no request: the empty state says why and offers a longer period.
