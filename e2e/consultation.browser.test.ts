@@ -113,7 +113,7 @@ describe.skipIf(!haveChromium)('browser: teleconsultation', () => {
   it('a township doctor requests an emergency consultation; the consent is required', async () => {
     const page = await session('township.doctor');
     await page.getByRole('menuitem', { name: '申请会诊' }).click();
-    await page.waitForURL(/\/consultations\/new/, { timeout: 10_000 });
+    await page.waitForURL(/\/consultations\/new/, { timeout: 30_000 });
     await page.locator('#centerId').click();
     await page.locator('.ant-select-item-option', { hasText: '远程会诊中心' }).first().click();
     await page.locator('#patientId').fill(patient.name);
@@ -130,7 +130,7 @@ describe.skipIf(!haveChromium)('browser: teleconsultation', () => {
     await page.getByTestId('consultation-submit').click();
     await page.waitForURL(/\/consultations\/(?!new)[^/]+$/, { timeout: 20_000 });
     consultationPath = new URL(page.url()).pathname;
-    await expect.poll(() => statusText(page), { timeout: 10_000 }).toBe('待安排');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toBe('待安排');
     await shot(page, '2-requested');
   });
 
@@ -142,34 +142,34 @@ describe.skipIf(!haveChromium)('browser: teleconsultation', () => {
     await page.locator('.ant-modal .ant-select').first().click();
     await page.locator('.ant-select-item-option', { hasText: '心血管内科' }).first().click();
     await confirmDialog(page);
-    await expect.poll(() => page.getByText('已邀请', { exact: true }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('已邀请', { exact: true }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.getByTestId('consultation-schedule').click();
     await page.getByTestId('consultation-video-input').fill('https://meet.example.cn/ct-001');
     await confirmDialog(page);
-    await expect.poll(() => statusText(page), { timeout: 10_000 }).toBe('已安排');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toBe('已安排');
     expect(await page.getByTestId('consultation-video-link').getAttribute('href')).toBe('https://meet.example.cn/ct-001');
     await shot(page, '3-scheduled');
 
     // The same person is the invited expert: start the session and give the opinion.
     await page.getByTestId('consultation-start').click();
-    await expect.poll(() => statusText(page), { timeout: 10_000 }).toBe('会诊中');
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toBe('会诊中');
     await page.getByTestId('consultation-opinion').fill(OPINION);
     await page.getByTestId('consultation-opinion-submit').click();
-    await expect.poll(() => statusText(page), { timeout: 10_000 }).toBe('已出会诊意见');
-    await expect.poll(() => page.getByText(OPINION).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toBe('已出会诊意见');
+    await expect.poll(() => page.getByText(OPINION).count(), { timeout: 30_000 }).toBeGreaterThan(0);
   });
 
   it('the township doctor records the final decision', async () => {
     const page = await session('township.doctor');
     await page.goto(`${baseUrl}${consultationPath}`);
-    await expect.poll(() => page.getByText(OPINION).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(OPINION).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.getByTestId('consultation-decision').fill(DECISION);
     await page.getByTestId('consultation-conclude').click();
-    await expect.poll(() => statusText(page), { timeout: 10_000 }).toBe('已完成');
-    await expect.poll(() => page.getByText(DECISION).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toBe('已完成');
+    await expect.poll(() => page.getByText(DECISION).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await shot(page, '4-concluded');
     await page.getByRole('menuitem', { name: '会诊列表' }).click();
-    await page.waitForURL(/\/consultations$/, { timeout: 10_000 });
-    await expect.poll(() => page.locator('[data-testid^="consultation-row-"]').count(), { timeout: 10_000 }).toBe(1);
+    await page.waitForURL(/\/consultations$/, { timeout: 30_000 });
+    await expect.poll(() => page.locator('[data-testid^="consultation-row-"]').count(), { timeout: 30_000 }).toBe(1);
   });
 });

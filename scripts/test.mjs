@@ -50,7 +50,8 @@ if (await postgresReachable()) {
 }
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (existsSync(chromium)) {
-  run('browser tests (Chromium)', 'npx', ['vitest', 'run', 'e2e', ...extra], { DATABASE_URL: '' });
+  // One file at a time: each starts a server and a Chromium, and two of those on two cores made UI timings flaky.
+  run('browser tests (Chromium)', 'npx', ['vitest', 'run', 'e2e', '--maxWorkers=1', ...extra], { DATABASE_URL: '' });
 } else if (ci) {
   results.push({ label: 'browser tests (Chromium)', ok: false, s: '0' });
   console.error(`CI=true but Chromium is missing at ${chromium}: failing instead of skipping.`);
