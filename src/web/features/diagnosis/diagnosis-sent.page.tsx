@@ -93,30 +93,15 @@ export function DiagnosisSentPage() {
       />
       <Card variant="borderless">
         <DiagnosisFilters filter={filter} patch={patch} filtered={filtered} />
-        {list.isError ? (
-          <QueryError error={list.error} onRetry={() => void list.refetch()} />
-        ) : (
-          <Table<DiagnosisListItemDto>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={list.data?.items ?? []}
-            loading={list.isFetching && !list.data}
-            scroll={{ x: 1100 }}
-            rowClassName={(r) => `clickable-row${r.overdue ? ' row-overdue' : ''}`}
-            onRow={(r) => ({ onClick: () => void navigate(`/diagnosis/requests/${encodeURIComponent(r.id)}`), 'data-testid': `dx-row-${r.number}` }) as React.HTMLAttributes<HTMLElement>}
-            locale={{ emptyText: list.isFetching ? ' ' : <EmptyState description={filtered ? t('diagnosis.emptyFiltered') : t('diagnosis.emptySent')} /> }}
-            pagination={{
-              current: list.data?.page ?? filter.page,
-              pageSize: list.data?.pageSize ?? filter.pageSize,
-              total: list.data?.total ?? 0,
-              showSizeChanger: true,
-              pageSizeOptions,
-              showTotal: (total) => t('common.total', { total }),
-              onChange: (page, pageSize) => patch({ page, pageSize }, false),
-            }}
-          />
-        )}
+        <DiagnosisRequestTable
+          list={list}
+          columns={columns}
+          page={filter.page}
+          pageSize={filter.pageSize}
+          emptyText={filtered ? t('diagnosis.emptyFiltered') : t('diagnosis.emptySent')}
+          scrollX={1100}
+          onPage={(page, pageSize) => patch({ page, pageSize }, false)}
+        />
       </Card>
     </div>
   );
@@ -182,5 +167,47 @@ export function DiagnosisFilters({
         </Button>
       )}
     </Flex>
+  );
+}
+
+/**
+ * The table both request lists share (sent requests and a center's worklist): a row opens the request, overdue rows
+ * are marked, paging is the server's.
+ */
+export function DiagnosisRequestTable({
+  list, columns, page, pageSize, emptyText, scrollX, onPage,
+}: {
+  list: ReturnType<typeof useDiagnosisList>;
+  columns: TableProps<DiagnosisListItemDto>['columns'];
+  page: number;
+  pageSize: number;
+  emptyText: string;
+  scrollX: number;
+  onPage: (page: number, pageSize: number) => void;
+}) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  if (list.isError) return <QueryError error={list.error} onRetry={() => void list.refetch()} />;
+  return (
+    <Table<DiagnosisListItemDto>
+      rowKey="id"
+      size="middle"
+      columns={columns}
+      dataSource={list.data?.items ?? []}
+      loading={list.isFetching && !list.data}
+      scroll={{ x: scrollX }}
+      rowClassName={(r) => `clickable-row${r.overdue ? ' row-overdue' : ''}`}
+      onRow={(r) => ({ onClick: () => void navigate(`/diagnosis/requests/${encodeURIComponent(r.id)}`), 'data-testid': `dx-row-${r.number}` }) as React.HTMLAttributes<HTMLElement>}
+      locale={{ emptyText: list.isFetching ? ' ' : <EmptyState description={emptyText} /> }}
+      pagination={{
+        current: list.data?.page ?? page,
+        pageSize: list.data?.pageSize ?? pageSize,
+        total: list.data?.total ?? 0,
+        showSizeChanger: true,
+        pageSizeOptions,
+        showTotal: (total) => t('common.total', { total }),
+        onChange: onPage,
+      }}
+    />
   );
 }

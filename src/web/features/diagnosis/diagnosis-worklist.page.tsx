@@ -1,6 +1,6 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Row, Segmented, Select, Table } from 'antd';
+import { Alert, App, Button, Card, Col, Row, Segmented, Select } from 'antd';
 import type { TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -11,13 +11,12 @@ import { EmptyState } from '../../components/empty-state.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Loading, QueryError } from '../../components/query-state.js';
 import { StatCard } from '../../components/stat-card.js';
-import { pageSizeOptions } from '../../config.js';
 import { errorText } from '../../lib/errors.js';
 import { formatDateTime } from '../../lib/format.js';
 import { oneOf, useListParams } from '../../lib/use-list-params.js';
 import { UrgencyTag, useNow } from '../referral/referral-tags.js';
 import { type DiagnosisFilter, diagnosisChanged, moveRequest, useDiagnosisList, useMyCenters } from './diagnosis.api.js';
-import { DiagnosisFilters } from './diagnosis-sent.page.js';
+import { DiagnosisFilters, DiagnosisRequestTable } from './diagnosis-sent.page.js';
 import { CriticalTag, DxDeadline, DxStatusTag } from './diagnosis-tags.js';
 
 const assignedChoices = ['any', 'me', 'unassigned'] as const;
@@ -196,30 +195,15 @@ export function DiagnosisWorklistPage() {
             />
           }
         />
-        {list.isError ? (
-          <QueryError error={list.error} onRetry={() => void list.refetch()} />
-        ) : (
-          <Table<DiagnosisListItemDto>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={list.data?.items ?? []}
-            loading={list.isFetching && !list.data}
-            scroll={{ x: 1200 }}
-            rowClassName={(r) => `clickable-row${r.overdue ? ' row-overdue' : ''}`}
-            onRow={(r) => ({ onClick: () => void navigate(`/diagnosis/requests/${encodeURIComponent(r.id)}`), 'data-testid': `dx-row-${r.number}` }) as React.HTMLAttributes<HTMLElement>}
-            locale={{ emptyText: list.isFetching ? ' ' : <EmptyState description={filtered ? t('diagnosis.emptyFiltered') : t('diagnosis.emptyWorklist')} /> }}
-            pagination={{
-              current: list.data?.page ?? filter.page,
-              pageSize: list.data?.pageSize ?? filter.pageSize,
-              total: list.data?.total ?? 0,
-              showSizeChanger: true,
-              pageSizeOptions,
-              showTotal: (total) => t('common.total', { total }),
-              onChange: (page, pageSize) => patch({ page, pageSize }, false),
-            }}
-          />
-        )}
+        <DiagnosisRequestTable
+          list={list}
+          columns={columns}
+          page={filter.page}
+          pageSize={filter.pageSize}
+          emptyText={filtered ? t('diagnosis.emptyFiltered') : t('diagnosis.emptyWorklist')}
+          scrollX={1200}
+          onPage={(page, pageSize) => patch({ page, pageSize }, false)}
+        />
       </Card>
     </div>
   );
