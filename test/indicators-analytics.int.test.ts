@@ -390,6 +390,31 @@ describe('evaluate reads DuckDB for cities and provinces', () => {
 });
 
 describe('the drainer in the server process', () => {
+  it('keeps the store closed while there is nothing to drain, and opens it for the first record or the first read', async () => {
+    await feed.drain();
+    const quiet = new ActivityAnalyticsFeed(t.database.db, { path: path.join(tmp, 'quiet', 'activity.duckdb'), pollMs: 20 });
+    quiet.start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(quiet.store.opened).toBe(false); // ten polls, an empty outbox: DuckDB not loaded
+    seq = 1600;
+    await t.services.indicators.recordActivities(sys, batch('wakes', 4));
+    await vi.waitFor(async () => expect(await quiet.backlog()).toEqual({ rows: 0, records: 0 }), { timeout: 10_000 });
+    expect(quiet.store.opened).toBe(true);
+    await expectEqualAggregates(quiet); // a new file: filled from PostgreSQL before the batch, as at start-up before
+    await quiet.stop();
+    await feed.resyncFromPostgres(); // the service's own store missed the batch the quiet feed drained
+
+    const reader = new ActivityAnalyticsFeed(t.database.db, { path: path.join(tmp, 'reader', 'activity.duckdb'), pollMs: 20 });
+    reader.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(reader.store.opened).toBe(false);
+    // The first city or province read opens it: not filled yet, so that read goes to PostgreSQL and the store fills itself.
+    expect(await reader.catchUpForReads()).toBe(false);
+    await vi.waitFor(async () => expect(await reader.catchUpForReads()).toBe(true), { timeout: 10_000 });
+    await expectEqualAggregates(reader);
+    await reader.stop();
+  });
+
   it('picks up a batch posted over HTTP without an explicit drain()', async () => {
     feed.start();
     const before = (await feed.store.counts()).records;

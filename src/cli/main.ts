@@ -6,6 +6,8 @@ import { runLoadDivisions, runMigrate, runSeedDemo } from './commands/db.js';
 import { runImportCommand, type ImportOptions } from './commands/import.js';
 import { runGenerateActivity, runImportEncounters, type GenerateActivityOptions } from './commands/activity.js';
 import { runUserAdd } from './commands/user.js';
+import { indicatorRebuildStores } from '../contracts/indicator.js';
+import { runAnalyticsStatus, runIndicatorsRebuild, type AnalyticsStatusOptions, type IndicatorsRebuildOptions } from './commands/indicators.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE, FatalError, UsageError } from './errors.js';
 import { setQuiet } from './output.js';
 
@@ -67,7 +69,9 @@ export function buildProgram(): Command {
   yilian import organizations orgs.csv
   yilian import patients residents.csv --org 12350821MB0000001X
   yilian generate activity --county 350821 --year 2026 --seed 7 --out activity.ndjson
-  yilian import encounters activity.ndjson`,
+  yilian import encounters activity.ndjson
+  yilian indicators rebuild --store analytics
+  yilian indicators analytics-status --json`,
     );
 
   const db = program.command('db').description('数据库 / database');
@@ -145,6 +149,22 @@ export function buildProgram(): Command {
     .option('--no-progress', '不显示进度条 / no progress bar')
     .option('--json', '以 JSON 输出汇总 / print the summary as JSON')
     .action(async (opts: GenerateActivityOptions) => runGenerateActivity(config(), opts, interrupt.signal));
+
+  const indicators = program.command('indicators').description('监测指标的汇总与分析库 / the indicators\' aggregates and analytic store (docs/indicators.md)');
+  credentialOptions(
+    indicators
+      .command('rebuild')
+      .description('重建指标汇总：PostgreSQL（默认，可按县）、分析库（DuckDB）或从 PostgreSQL 重新填充分析库 / rebuild PostgreSQL\'s pre-aggregate (default, whole or one county), the analytic store\'s (DuckDB) aggregate, or refill the analytic store from PostgreSQL')
+      .addOption(new Option('--store <store>', '重建哪个汇总 / which aggregate').choices([...indicatorRebuildStores]).default('postgres'))
+      .option('--county <code>', '只重建一个县（仅 postgres） / one county only (postgres only)')
+      .option('--json', '以 JSON 输出 / print the result as JSON'),
+  ).action(async (opts: IndicatorsRebuildOptions) => runIndicatorsRebuild(config(), opts));
+  credentialOptions(
+    indicators
+      .command('analytics-status')
+      .description('分析库（DuckDB）状态：待同步队列、记录数、与 PostgreSQL 是否一致 / the analytic store\'s status: outbox backlog, counts, equality with PostgreSQL')
+      .option('--json', '以 JSON 输出 / print the result as JSON'),
+  ).action(async (opts: AnalyticsStatusOptions) => runAnalyticsStatus(config(), opts));
 
   return program;
 }

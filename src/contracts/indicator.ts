@@ -25,6 +25,10 @@ export const indicatorLevels = ['facility', 'alliance', 'county', 'city', 'provi
 export type IndicatorLevel = (typeof indicatorLevels)[number];
 
 export const indicatorPeriods = ['month', 'quarter', 'year'] as const;
+
+/** What `POST /api/v1/indicators/rebuild` (and `yilian indicators rebuild --store`) rebuilds: PostgreSQL's pre-aggregate, DuckDB's aggregate, or DuckDB refilled from PostgreSQL. */
+export const indicatorRebuildStores = ['postgres', 'analytics', 'analytics-resync'] as const;
+export type IndicatorRebuildStore = (typeof indicatorRebuildStores)[number];
 export type IndicatorPeriod = (typeof indicatorPeriods)[number];
 
 /**

@@ -1,13 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { activityBatchSchema, indicatorRankingQuerySchema, indicatorValuesQuerySchema } from '../../contracts/indicator.js';
+import { activityBatchSchema, indicatorRankingQuerySchema, indicatorRebuildStores, indicatorValuesQuerySchema } from '../../contracts/indicator.js';
 import { jsonErrorBody } from '../plugins/error-handler.js';
 import type { AppDeps } from '../deps.js';
 import { contextOf } from '../plugins/auth.js';
 import { exportDhis2 } from '../../modules/indicators/index.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+
+/** Which aggregate `POST /api/v1/indicators/rebuild` rebuilds; `countyCode` only for PostgreSQL's (DuckDB's is swapped in whole). */
+const rebuildBodySchema = z
+  .object({
+    store: z.enum(indicatorRebuildStores).optional(),
+    countyCode: z.string().regex(/^\d{6}$/, '县级区划代码应为6位数字').optional(),
+  })
+  .superRefine((b, c) => {
+    if (b.countyCode !== undefined && b.store !== undefined && b.store !== 'postgres') {
+      c.addIssue({
+        code: 'custom', path: ['countyCode'],
+        message: `分析库（DuckDB）总是整体重建，不能按县重建；countyCode 只用于 store "postgres" / the analytic store is always rebuilt whole: countyCode applies to store "postgres" only`,
+      });
+    }
+  });
 
 /** Monitoring indicators (issue 4): definitions, values, activity in, rebuild of the pre-aggregate. */
 export function indicatorRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -76,9 +91,28 @@ export function indicatorRoutes(app: FastifyInstance, deps: AppDeps) {
       results: results.map((x) => (x.ok ? { ok: true as const, id: x.id, duplicate: x.duplicate } : { ok: false as const, error: jsonErrorBody(x.error) })),
     };
   });
+  /**
+   * Rebuilds a store of the activity aggregate (docs/indicators.md, "Analytic store" → "Operations"): `postgres`
+   * (default) PostgreSQL's `activity_daily`, whole or one county; `analytics` DuckDB's aggregate from its raw
+   * projection; `analytics-resync` DuckDB refilled from PostgreSQL. The DuckDB ones answer with the comparison against
+   * PostgreSQL, and 409 in a process that has no store or does not drain it.
+   */
   r.post(
     '/api/v1/indicators/rebuild',
-    { schema: { tags, body: z.object({ countyCode: z.string().regex(/^\d{6}$/, '县级区划代码应为6位数字').optional() }).optional() } },
-    async (request) => indicators.rebuildAs(contextOf(request, deps), request.body?.countyCode ? { countyCode: request.body.countyCode } : {}),
+    { schema: { tags, body: rebuildBodySchema.optional() } },
+    async (request) => {
+      const ctx = contextOf(request, deps);
+      const body = request.body ?? {};
+      const store = body.store ?? 'postgres';
+      switch (store) {
+        case 'analytics':
+        case 'analytics-resync':
+          return indicators.operateAnalyticsAs(ctx, store);
+        case 'postgres':
+          return { store: 'postgres' as const, ...(await indicators.rebuildAs(ctx, body.countyCode ? { countyCode: body.countyCode } : {})) };
+      }
+    },
   );
+  /** The analytic store as this process sees it: configured, drainer, outbox backlog, DuckDB's counts, equality with PostgreSQL. */
+  r.get('/api/v1/indicators/analytics/status', { schema: { tags } }, async (request) => indicators.analyticsStatusAs(contextOf(request, deps)));
 }

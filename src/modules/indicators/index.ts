@@ -1,6 +1,8 @@
 /** Public API of the indicators module: activity store, live pre-aggregates, versioned definitions, evaluation (issue 4). */
 export { IndicatorService, ensureIndicatorDefinitions, MAX_ACTIVITY_BATCH } from './indicators.service.js';
-export type { ActivityBatchResult, ActivityRowResult, EvaluateInput, EvaluateOptions, ActivityEngine } from './indicators.service.js';
+export type {
+  ActivityBatchResult, ActivityRowResult, EvaluateInput, EvaluateOptions, ActivityEngine, AnalyticsComparison, AnalyticsOperationResult, AnalyticsStatus,
+} from './indicators.service.js';
 export { shippedDefinitions } from './indicators.definitions.js';
 export type { ShippedDefinition } from './indicators.definitions.js';
 export {

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../shared/context.js';
 import { hasRole } from '../../shared/context.js';
 import { shanghaiDate } from '../../shared/clock.js';
-import { AppError, forbidden, invalid, notFound } from '../../shared/errors.js';
+import { AppError, conflict, forbidden, invalid, notFound } from '../../shared/errors.js';
 import { newId, nameBasedId } from '../../shared/ids.js';
 import { activityInputSchema, type ActivityInput } from '../../contracts/activity.js';
 import { grassrootsTiers, facilityTiers, practitionerTitles, tierRank, type FacilityTier } from '../../contracts/codes.js';
@@ -19,6 +19,7 @@ import {
 } from './indicators.rules.js';
 import { shippedDefinitions } from './indicators.definitions.js';
 import type { ActivityAnalyticsFeed } from './analytics/activity-analytics.feed.js';
+import type { AggregateFingerprint } from './indicators.repository.js';
 
 /** The outcome of one row of `recordActivities`: recorded (or already recorded: `duplicate`), or refused with the reason. */
 export type ActivityRowResult = { ok: true; id: string; duplicate: boolean } | { ok: false; error: AppError };
@@ -54,6 +55,53 @@ interface TermFigure {
   noDataReason?: string;
   /** Figures from the platform's own registers (referrals, stationing) are real zeros, never "no data". */
   ownRegister?: boolean;
+}
+
+/** DuckDB's aggregate compared with PostgreSQL's `activity_daily` (`ActivityAnalyticsFeed.compareWithPostgres`). */
+export interface AnalyticsComparison {
+  equal: boolean;
+  /** The fingerprint fields that differ (`field: duckdb ≠ postgres`); empty when equal. */
+  differences: string[];
+  duckdb: AggregateFingerprint;
+  postgres: AggregateFingerprint;
+}
+
+/** The answer of `operateAnalyticsAs`: the operation's own figures, then the check against PostgreSQL. */
+export interface AnalyticsOperationResult {
+  store: 'analytics' | 'analytics-resync';
+  /** Raw records and aggregate rows in DuckDB after the operation. */
+  records: number;
+  aggregateRows: number;
+  /** The operation itself (the GROUP BY, or the refill from PostgreSQL). */
+  ms: number;
+  /** Outbox records applied by the drain that goes with it (before a rebuild, after a resync). */
+  drained: number;
+  /** Everything: drain, operation and comparison. */
+  totalMs: number;
+  comparison: AnalyticsComparison;
+  /** Outbox left when the comparison was made (a batch committed meanwhile makes the aggregates differ by it). */
+  backlog: { rows: number; records: number };
+}
+
+/** The answer of `analyticsStatusAs`. */
+export interface AnalyticsStatus {
+  /** Whether this process has an analytic store at all. */
+  configured: boolean;
+  /** Whether this process holds the drainer role (only then is its store fed, read and operable). */
+  drainer: boolean;
+  /** The DuckDB file (`:memory:` under test); null without a store. */
+  location: string | null;
+  /** Why there are no DuckDB figures (no store, or another process drains it); absent when there are. */
+  message?: string;
+  /** Outbox rows and records waiting in PostgreSQL (read from PostgreSQL, so known even without a store). */
+  backlog: { rows: number; records: number };
+  /** Whether the store was ever filled (a new file is filled on the drainer's first drain). Null without figures. */
+  initialised: boolean | null;
+  /** Raw records and aggregate rows in DuckDB; null without figures. */
+  duckdb: { records: number; aggregateRows: number } | null;
+  /** Null without figures. While `backlog` is not empty the aggregates differ by the waiting records. */
+  comparison: AnalyticsComparison | null;
+  ms: number;
 }
 
 /** Batches larger than this are refused: the HTTP limit, and what keeps one transaction short. */
@@ -222,8 +270,84 @@ export class IndicatorService {
 
   /** As `rebuild`, for a caller: system administrators (or in-process jobs and the CLI) only. */
   async rebuildAs(ctx: RequestContext, opts: { countyCode?: string } = {}) {
-    if (!(ctx.channel === 'system' || ctx.channel === 'cli' || hasRole(ctx.actor, 'system-admin'))) throw forbidden('只有系统管理员可以重建指标汇总');
+    this.guardRebuild(ctx);
     return this.rebuild(opts);
+  }
+
+  // ---- the analytic store's operations (docs/indicators.md "Analytic store", "Operations")
+
+  /**
+   * An operation on the analytic store for a caller (same rule as `rebuildAs`), answered with DuckDB's counts and the
+   * comparison with PostgreSQL's aggregate:
+   * - `analytics`: drains the outbox first — so the comparison covers every record committed before the call — then
+   *   recomputes DuckDB's aggregate from its raw projection (`rebuildAnalytics()`; always whole: DuckDB swaps the
+   *   table in one piece);
+   * - `analytics-resync` (disaster recovery: a lost, corrupt or stale DuckDB file): refills DuckDB from PostgreSQL's
+   *   raw records (`resyncFromPostgres()`; a full scan of `activity_records`, the drainer waits meanwhile), then drains
+   *   what was committed after its snapshot.
+   * Not audited: the rebuild of PostgreSQL's pre-aggregate (`rebuildAs`) is not either — both recompute derived data
+   * and change no record.
+   */
+  async operateAnalyticsAs(ctx: RequestContext, store: AnalyticsOperationResult['store']): Promise<AnalyticsOperationResult> {
+    this.guardRebuild(ctx);
+    const feed = this.operableAnalytics();
+    const started = performance.now();
+    let r: { ms: number };
+    let drained: number;
+    if (store === 'analytics') {
+      drained = (await feed.drain()).records;
+      r = await feed.rebuildAnalytics();
+    } else {
+      r = await feed.resyncFromPostgres();
+      drained = (await feed.drain()).records;
+    }
+    const comparison = await feed.compareWithPostgres();
+    const backlog = await this.repo.outboxBacklog();
+    // After a drain, records and rows are DuckDB's current ones (a rebuild's figures do not include later batches).
+    const counts = await feed.store.counts();
+    return {
+      store, records: counts.records, aggregateRows: counts.aggregateRows, ms: r.ms, drained, totalMs: Math.round(performance.now() - started),
+      comparison, backlog,
+    };
+  }
+
+  /**
+   * The analytic store as this process sees it, for a system administrator: configured or not, drainer or not, the
+   * outbox backlog, DuckDB's counts and the comparison with PostgreSQL. Changes nothing (no drain), so a backlog shows
+   * as one — and as the difference it makes. Without a store, or in a process that does not drain it, the answer says
+   * so and carries only the backlog.
+   */
+  async analyticsStatusAs(ctx: RequestContext): Promise<AnalyticsStatus> {
+    this.guardRebuild(ctx, '查看分析库状态');
+    const started = performance.now();
+    const feed = this.deps.analytics;
+    const backlog = await this.repo.outboxBacklog();
+    const base = { configured: !!feed, location: feed?.store.location ?? null, backlog };
+    if (!feed || !feed.drains) {
+      return {
+        ...base, drainer: false, message: analyticsUnavailable(feed), initialised: null, duckdb: null, comparison: null,
+        ms: Math.round(performance.now() - started),
+      };
+    }
+    const initialised = await feed.store.isInitialised();
+    const counts = await feed.store.counts();
+    const comparison = await feed.compareWithPostgres();
+    return {
+      ...base, drainer: true, initialised, duckdb: { records: counts.records, aggregateRows: counts.aggregateRows }, comparison,
+      ms: Math.round(performance.now() - started),
+    };
+  }
+
+  /** Rebuilds and the analytic store's status: system administrators (or in-process jobs and the CLI) only. */
+  private guardRebuild(ctx: RequestContext, what = '重建指标汇总'): void {
+    if (!(ctx.channel === 'system' || ctx.channel === 'cli' || hasRole(ctx.actor, 'system-admin'))) throw forbidden(`只有系统管理员可以${what}`);
+  }
+
+  /** The store this process may operate: it has one and drains it (a store another process feeds is not this one's to touch). */
+  private operableAnalytics(): ActivityAnalyticsFeed {
+    const feed = this.deps.analytics;
+    if (!feed || !feed.drains) throw conflict(analyticsUnavailable(feed), { configured: !!feed, drainer: false });
+    return feed;
   }
 
   /** Pre-aggregate rows in key order (diagnostics; tests compare live and rebuilt tables with it). */
@@ -538,6 +662,15 @@ export class IndicatorService {
       }
     }
   }
+}
+
+/** Why this process cannot answer for the analytic store (a 409, or the status's `message`). */
+function analyticsUnavailable(feed: ActivityAnalyticsFeed | undefined): string {
+  return feed
+    ? '本进程不是分析库（DuckDB）的同步进程：另一个服务器持有该角色并维护分析库，请在那个服务器上执行（或停止它后用 yilian indicators 命令）。' +
+        ' / This process does not drain the analytic store (DuckDB): another server holds the drainer role and keeps the store; run this on that server (or stop it and use yilian indicators).'
+    : '本进程没有分析库（DuckDB），无法重建或查看；PostgreSQL 的指标汇总可用 store: "postgres" 重建。' +
+        ' / This process has no analytic store (DuckDB); rebuild PostgreSQL\'s pre-aggregate with store "postgres".';
 }
 
 type RecordScope = 'all' | { memberships: readonly { organizationId: string; validFrom: string; validTo: string | null }[]; areas: readonly string[] };

@@ -339,9 +339,16 @@ export class ActivityAnalyticsFeed {
   private async tick(): Promise<void> {
     this.wakeRequested = false;
     try {
-      const r = await this.drain();
-      if (this.failures > 0) this.log?.info({ records: r.records }, 'analytic store feed recovered');
-      this.failures = 0;
+      // The store stays closed (DuckDB not even loaded) until there is a record to put in it or a reader opens it: a
+      // server that sees no activity — a referral-only deployment, a quiet night — does not carry it. A stale or new
+      // store is still checked and filled before its first batch (drain → ensureInitialised) and before its first
+      // read (catchUpForReads opens it, then wakes this drainer).
+      const idleAndClosed = !this.store.opened && (await this.repo.outboxBacklog()).rows === 0;
+      if (!idleAndClosed) {
+        const r = await this.drain();
+        if (this.failures > 0) this.log?.info({ records: r.records }, 'analytic store feed recovered');
+        this.failures = 0;
+      }
     } catch (e) {
       this.failures++;
       this.log?.error({ err: e, failures: this.failures }, 'analytic store feed failed; the outbox keeps the records, retrying');

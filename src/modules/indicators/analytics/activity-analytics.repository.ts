@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ActivityTermSpec, IndicatorPeriod } from '../../../contracts/indicator.js';
 import type { AggregateFingerprint, AreaFilter, Bucket } from '../indicators.repository.js';
 import { OUTBOX_FIELDS, planApply, type OutboxEntry } from './activity-analytics.rules.js';
@@ -148,6 +148,11 @@ export class ActivityAnalyticsStore {
     return this.opts.path;
   }
 
+  /** True once something has opened the store (it opens on first use and stays open until `close`). */
+  get opened(): boolean {
+    return this.opening !== null;
+  }
+
   /** Runs `fn` alone on the store's one connection, opening the store on first use. */
   private exclusive<T>(fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
@@ -162,6 +167,8 @@ export class ActivityAnalyticsStore {
     if (!this.opening) {
       this.opening = (async () => {
         if (this.opts.path !== ':memory:') mkdirSync(path.dirname(this.opts.path), { recursive: true });
+        // DuckDB's library (~25 MB resident once loaded) comes in with the first use of the store, not at start-up.
+        const { DuckDBInstance } = await import('@duckdb/node-api');
         const instance = await DuckDBInstance.create(this.opts.path, {
           threads: String(this.opts.threads ?? 2),
           memory_limit: this.opts.memoryLimit ?? '1GB',
