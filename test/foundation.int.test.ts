@@ -124,6 +124,28 @@ describe(`foundation on ${databaseKind}`, () => {
       await t.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
       expect((await t.app.inject({ url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(401);
     });
+
+    it('ends a user\'s live tokens at once when an admin changes their roles or disables them (tokens are cached per process)', async () => {
+      const admin = t.as('admin');
+      const created = await admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'token.cache.probe', displayName: '令牌缓存测试', password: DEMO_PASSWORD, roles: ['township-doctor'] } });
+      expect(created.statusCode).toBe(201);
+      const id = created.json().id as string;
+      const signIn = async () => {
+        const r = await t.app.inject({ method: 'POST', url: '/auth/token', ...form({ grant_type: 'password', username: 'token.cache.probe', password: DEMO_PASSWORD }) });
+        expect(r.statusCode).toBe(200);
+        return { authorization: `Bearer ${r.json().access_token as string}` };
+      };
+      let headers = await signIn();
+      // Twice: the second answer comes from the cache.
+      expect((await t.app.inject({ url: '/api/v1/me', headers })).json()).toMatchObject({ username: 'token.cache.probe', roles: ['township-doctor'] });
+      expect((await t.app.inject({ url: '/api/v1/me', headers })).statusCode).toBe(200);
+      expect((await admin({ method: 'PATCH', url: `/api/v1/users/${id}`, payload: { roles: ['county-specialist', 'township-doctor'] } })).statusCode).toBe(200);
+      expect((await t.app.inject({ url: '/api/v1/me', headers })).statusCode).toBe(401);
+      headers = await signIn();
+      expect((await t.app.inject({ url: '/api/v1/me', headers })).json().roles).toEqual(['county-specialist', 'township-doctor']);
+      expect((await admin({ method: 'PATCH', url: `/api/v1/users/${id}`, payload: { active: false } })).statusCode).toBe(200);
+      expect((await t.app.inject({ url: '/api/v1/me', headers })).statusCode).toBe(401);
+    });
   });
 
   describe('patient access and audit', () => {

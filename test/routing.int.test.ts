@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, isNull, or } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { bedPoolDays, bedPools, departments, organizations, schedules, slots, users } from '../src/db/schema/index.js';
-import type { RoutingResultDto } from '../src/contracts/referral.js';
+import { FREE_RESERVED_SLOTS_COUNTED_UP_TO, type RoutingResultDto } from '../src/contracts/referral.js';
 import { createTestApp, databaseKind, type TestApp } from './helpers/app.js';
 
 /**
@@ -160,6 +160,19 @@ describe(`routing recommendation on ${databaseKind}`, () => {
     const tcmAfter = after.candidates.find((c) => c.organizationId === tcm)!;
     expect(tcmAfter).toMatchObject({ freeReservedSlots: 2, freeReservedBeds: 0 });
     expect(tcmAfter.reasons).toContain('预留号源 2 个');
+
+    // A week of slots is counted up to FREE_RESERVED_SLOTS_COUNTED_UP_TO: 2 + 120 more free reserved slots show as "100+".
+    await db.insert(slots).values(
+      Array.from({ length: 120 }, (_, i) => ({
+        ...slot(100 + i, {}),
+        start: new Date(Date.UTC(2026, 10, 24, 0, 10 * i + 5)), end: new Date(Date.UTC(2026, 10, 24, 0, 10 * i + 10)),
+      })),
+    );
+    const many = (await route('township.doctor', { patientId, diagnosisCode: 'K35.8', limit: '20' })).json() as RoutingResultDto;
+    const tcmMany = many.candidates.find((c) => c.organizationId === tcm)!;
+    expect(tcmMany.freeReservedSlots).toBe(FREE_RESERVED_SLOTS_COUNTED_UP_TO);
+    expect(tcmMany.reasons).toContain(`预留号源 ${FREE_RESERVED_SLOTS_COUNTED_UP_TO}+ 个`);
+    await db.delete(slots).where(and(eq(slots.scheduleId, 'route-test-sched'), sql`${slots.id} ~ '^route-test-slot-[0-9]{3}$'`));
   });
 
   it('lists common diagnoses by code prefix or name, at most 20', async () => {

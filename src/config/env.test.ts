@@ -28,6 +28,13 @@ describe('configuration', () => {
     expect(message).toContain('YILIAN_ADMIN_PASSWORD must be at least 8 characters');
   });
 
+  it('takes the PostgreSQL pool size, 10 by default, and refuses one out of range', () => {
+    expect(loadConfig({}).dbPoolSize).toBe(10);
+    expect(loadConfig({ YILIAN_DB_POOL_SIZE: '24' }).dbPoolSize).toBe(24);
+    expect(() => loadConfig({ YILIAN_DB_POOL_SIZE: '0' })).toThrow(/YILIAN_DB_POOL_SIZE must be between 1 and 200/);
+    expect(() => loadConfig({ YILIAN_DB_POOL_SIZE: 'many' })).toThrow(/YILIAN_DB_POOL_SIZE must be a number/);
+  });
+
   it('refuses a port out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be between 1 and 65535/);
   });

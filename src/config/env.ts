@@ -19,6 +19,13 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
     .optional(),
   YILIAN_DATA_DIR: z.string().min(1).default('./data'),
+  /** Connections the server keeps to PostgreSQL (ignored on PGlite, which has one). */
+  YILIAN_DB_POOL_SIZE: z.coerce
+    .number({ error: 'YILIAN_DB_POOL_SIZE must be a number' })
+    .int('YILIAN_DB_POOL_SIZE must be a whole number')
+    .min(1, 'YILIAN_DB_POOL_SIZE must be between 1 and 200')
+    .max(200, 'YILIAN_DB_POOL_SIZE must be between 1 and 200')
+    .default(10),
   YILIAN_ADMIN_PASSWORD: z.string().min(8, 'YILIAN_ADMIN_PASSWORD must be at least 8 characters').optional(),
   YILIAN_SEED_DEMO: boolish.default(true),
   YILIAN_DEMO_SEED: z.coerce.number().int().min(0).default(20261122),
@@ -38,6 +45,7 @@ export type Config = {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  dbPoolSize: number;
   adminPassword: string | undefined;
   seedDemo: boolean;
   demoSeed: number;
@@ -69,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.YILIAN_DATA_DIR),
+    dbPoolSize: e.YILIAN_DB_POOL_SIZE,
     adminPassword: e.YILIAN_ADMIN_PASSWORD,
     seedDemo: e.YILIAN_SEED_DEMO,
     demoSeed: e.YILIAN_DEMO_SEED,

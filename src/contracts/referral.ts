@@ -279,6 +279,13 @@ export const routingQuerySchema = z.object({
 });
 export type RoutingQuery = z.infer<typeof routingQuerySchema>;
 
+/**
+ * The routing recommendation counts a destination's free reserved slots up to this many: its ranking saturates long
+ * before (at 10), and counting a week of slots exactly was the heaviest read of a referral's creation. A count equal
+ * to it means "this many or more" (the UI shows "100+").
+ */
+export const FREE_RESERVED_SLOTS_COUNTED_UP_TO = 100;
+
 export const routingCandidateSchema = z.object({
   organizationId: z.string(),
   name: z.string(),
@@ -287,6 +294,7 @@ export const routingCandidateSchema = z.object({
   coversDiagnosis: z.boolean(),
   sameAlliance: z.boolean(),
   supportPairing: z.boolean(),
+  /** Up to FREE_RESERVED_SLOTS_COUNTED_UP_TO (which then means that many or more). */
   freeReservedSlots: z.number().int(),
   freeReservedBeds: z.number().int(),
   distanceKm: z.number().nullable(),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, openSync, writeSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
+import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.js';
 
@@ -124,16 +125,85 @@ function isAlive(pid: number): boolean {
 /** Named statements one connection keeps prepared; texts beyond it run unnamed (PostgreSQL keeps them per session). */
 const preparedPerConnection = 2000;
 
+type QueryFn = (...args: unknown[]) => Promise<unknown> | unknown;
+interface CommandResult {
+  command?: string;
+}
+
+const isBegin = (text: string): boolean => /^\s*begin\b/i.test(text);
+const isCommit = (text: string): boolean => /^\s*(commit|end)\s*;?\s*$/i.test(text);
+const isRollback = (text: string): boolean => /^\s*(rollback|abort)\s*;?\s*$/i.test(text);
+const noResult = (command: string) => ({ command, rowCount: null, rows: [], fields: [], oid: null });
+
+/** Per connection: a BEGIN not sent yet, and the statements sent ahead of COMMIT (sendAheadOfCommit). */
+interface ConnectionState {
+  pendingBegin: { config: unknown; rest: unknown[] } | null;
+  sentAhead: Promise<unknown>[];
+  /** Statements handed to the driver (sendAheadOfCommit checks that its statements were written synchronously). */
+  written: number;
+  /** Holds the socket's writes from sendAheadOfCommit until COMMIT is written, so they leave in one write. */
+  holdWrites: () => void;
+  /** Releases what holdWrites held (COMMIT, ROLLBACK, release of the connection, or the next turn of the event loop). */
+  releaseWrites: () => void;
+}
+const connectionStates = new WeakMap<object, ConnectionState>();
+
 /**
- * Runs every parameterised statement as a named prepared statement on its connection, so PostgreSQL parses and plans
- * each distinct query text once per connection instead of on every call. Measured on the referral workflow
- * (bench/referral.ts): planning, not execution, was most of PostgreSQL's time. The name is a hash of the text, so the
- * same name always means the same text.
+ * Wraps a pooled connection's `query`:
+ *
+ * 1. **Named prepared statements.** Every parameterised statement runs as a named statement keyed by a hash of its
+ *    text, so each connection plans it once. Measured on the referral workflow (bench/referral.ts): planning, not
+ *    execution, was most of PostgreSQL's time. The name is a hash of the text, so the same name always means the same text.
+ * 2. **BEGIN travels with the first statement** (PostgreSQL only; the connection runs node-postgres' pipeline mode).
+ *    drizzle sends BEGIN and waits for its answer before the transaction's first statement: a round trip of its own
+ *    on every write. Here BEGIN is held back and written together with the next statement; both answers are awaited,
+ *    and a failed BEGIN fails that statement, so nothing runs outside the transaction unnoticed. A transaction that
+ *    ends before any statement (a refusal decided in code) sends neither.
+ * 3. **COMMIT guards what was sent ahead.** A statement may be sent without waiting for its answer (the deferred
+ *    appends go out together with COMMIT: src/db/deferred-writes.ts). COMMIT waits for every such answer; if one
+ *    failed, PostgreSQL has already turned the COMMIT into a rollback, and the commit fails with that statement's error.
+ *    A COMMIT that PostgreSQL answers with ROLLBACK (an earlier failure was swallowed) is an error too: an
+ *    acknowledged write must never be one that was rolled back.
+ * 4. **What travels together leaves in one write**: BEGIN with the first statement, and the statements sent ahead with
+ *    their COMMIT, are corked into one socket write.
  */
-function prepareRepeatedStatements(client: import('pg').PoolClient): void {
-  const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+function wrapConnection(client: import('pg').PoolClient): void {
+  const original = client.query.bind(client) as QueryFn;
   const named = new Set<string>();
-  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) => {
+  // Statements written together leave in one socket write (one system call, one wake-up of the server) instead of
+  // one each: node-postgres corks per statement, these corks span several. Writes only: answers are read as ever.
+  const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  let holding = false;
+  const state: ConnectionState = {
+    pendingBegin: null,
+    sentAhead: [],
+    written: 0,
+    holdWrites: () => {
+      if (holding || !stream?.cork || !stream.uncork) return;
+      stream.cork();
+      holding = true;
+      // COMMIT normally follows within this turn's microtasks; if the transaction awaits something else first, the
+      // held statements go out on the next turn rather than wait for it.
+      setImmediate(state.releaseWrites);
+    },
+    releaseWrites: () => {
+      if (!holding) return;
+      holding = false;
+      stream!.uncork!();
+    },
+  };
+  connectionStates.set(client, state);
+  const together = <T>(fn: () => T): T => {
+    if (!stream?.cork || !stream.uncork) return fn();
+    stream.cork();
+    try {
+      return fn();
+    } finally {
+      stream.uncork();
+    }
+  };
+  const send = (config: unknown, rest: unknown[]): unknown => {
+    state.written++;
     if (config && typeof config === 'object' && !(config as { name?: string }).name && typeof (config as { text?: unknown }).text === 'string') {
       const text = (config as { text: string }).text;
       const values = Array.isArray(rest[0]) ? rest[0] : (config as { values?: unknown[] }).values;
@@ -147,6 +217,85 @@ function prepareRepeatedStatements(client: import('pg').PoolClient): void {
     }
     return original(config, ...rest);
   };
+  (client as unknown as { query: QueryFn }).query = (config: unknown, ...rest: unknown[]) => {
+    const text = typeof config === 'string' ? config : config && typeof config === 'object' ? (config as { text?: unknown }).text : undefined;
+    const promiseStyle =
+      typeof text === 'string' && !rest.some((r) => typeof r === 'function') &&
+      !(config && typeof config === 'object' && (typeof (config as { submit?: unknown }).submit === 'function' || typeof (config as { callback?: unknown }).callback === 'function'));
+    if (!promiseStyle) {
+      const held = state.pendingBegin;
+      state.pendingBegin = null;
+      if (held) void (send(held.config, held.rest) as Promise<unknown>).catch(() => undefined); // the next statement fails too if BEGIN did
+      return send(config, rest);
+    }
+    if (isBegin(text)) {
+      if (state.pendingBegin) throw new Error('BEGIN inside a transaction that has not started yet');
+      state.pendingBegin = { config, rest };
+      return Promise.resolve(noResult('BEGIN'));
+    }
+    const held = state.pendingBegin;
+    state.pendingBegin = null;
+    if (held && (isCommit(text) || isRollback(text))) return Promise.resolve(noResult(isCommit(text) ? 'COMMIT' : 'ROLLBACK')); // empty transaction
+    let begin: Promise<unknown> | null = null;
+    let sent: Promise<unknown>;
+    if (held) {
+      [begin, sent] = together(() => [send(held.config, held.rest) as Promise<unknown>, send(config, rest) as Promise<unknown>]);
+      begin.catch(() => undefined); // reported through the statement below
+    } else {
+      sent = send(config, rest) as Promise<unknown>;
+    }
+    if (isCommit(text) || isRollback(text)) state.releaseWrites();
+    if (isCommit(text)) {
+      const ahead = state.sentAhead;
+      state.sentAhead = [];
+      return finishCommit(ahead, sent);
+    }
+    return begin ? Promise.all([begin, sent]).then(([, r]) => r) : sent;
+  };
+}
+
+async function finishCommit(ahead: Promise<unknown>[], commit: Promise<unknown>): Promise<unknown> {
+  const outcomes = await Promise.allSettled(ahead);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    await commit.catch(() => undefined);
+    throw failed.reason;
+  }
+  const r = (await commit) as CommandResult;
+  if (r && r.command === 'ROLLBACK') throw new Error('PostgreSQL rolled the transaction back at COMMIT: a statement in it had failed');
+  return r;
+}
+
+/**
+ * Runs the last statements of a transaction. On a pipelined connection they are written at once, in order, and not
+ * awaited: COMMIT follows them on the wire and awaits their answers (it fails with their error: wrapConnection, 3).
+ * Elsewhere (PGlite), or if the driver did not write them synchronously, they are awaited one by one. Nothing after
+ * them in the transaction may depend on their effect.
+ */
+export async function sendAheadOfCommit(tx: Db, statements: readonly SQL[]): Promise<Promise<unknown>[]> {
+  if (statements.length === 0) return [];
+  const client = (tx as unknown as { session?: { client?: object } }).session?.client;
+  const state = client ? connectionStates.get(client) : undefined;
+  if (state) {
+    const before = state.written;
+    state.holdWrites(); // until COMMIT: the appends and COMMIT leave in one write
+    // `.execute()`: the promise itself — drizzle's query objects run again on every `then`.
+    const answers: Promise<unknown>[] = statements.map((q) => tx.execute(q).execute());
+    for (const a of answers) a.catch(() => undefined); // reported through COMMIT
+    if (state.written - before >= statements.length) {
+      state.sentAhead.push(...answers);
+      return answers;
+    }
+    // drizzle did not hand them to the driver synchronously: COMMIT could overtake them, so wait (correct, slower).
+    state.releaseWrites();
+    await Promise.all(answers);
+    return answers;
+  }
+  const answers: Promise<unknown>[] = [];
+  for (const q of statements) {
+    answers.push(Promise.resolve(await tx.execute(q).execute()));
+  }
+  return answers;
 }
 
 export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
@@ -156,11 +305,22 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
     // DATE columns stay strings ('2025-01-31'): a JavaScript Date would shift them by the server's time zone.
     pg.types.setTypeParser(1082, (v: string) => v);
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // Pipeline mode: a connection writes a statement without waiting for the previous answer when asked to
+    // (wrapConnection); statements awaited one by one behave as without it.
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, pipeline: true } as import('pg').PoolConfig);
     pool.on('error', () => {
       /* idle client errors are reported on the next query; do not crash the process */
     });
-    pool.on('connect', (client) => prepareRepeatedStatements(client));
+    pool.on('connect', (client) => wrapConnection(client));
+    pool.on('release', (_err: unknown, client: object) => {
+      // Never hand a held-back BEGIN to the next borrower (drizzle always ends with COMMIT or ROLLBACK; belt and braces).
+      const st = connectionStates.get(client);
+      if (st) {
+        st.pendingBegin = null;
+        st.sentAhead = [];
+        st.releaseWrites();
+      }
+    });
     const db = drizzle(pool, { schema }) as unknown as Db;
     return {
       db,

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Db } from './client.js';
+import { sendAheadOfCommit, type Db } from './client.js';
 
 /**
  * Append-only inserts of a transaction sent as ONE statement just before it commits.
@@ -13,6 +13,9 @@ import type { Db } from './client.js';
  * tables in one `WITH w0 AS (INSERT …), w1 AS (INSERT …) SELECT 1` — still inside the transaction, so they commit or
  * roll back with everything else. Outside such a scope the insert runs at once.
  *
+ * `withDeferredWrites` must be the last thing its transaction does: on PostgreSQL the appends are sent without
+ * waiting and COMMIT follows them on the same connection (src/db/client.ts, `sendAheadOfCommit`).
+ *
  * Only for rows that nothing later in the same transaction reads; each table appears once per statement, so no two
  * sub-statements touch the same table (PostgreSQL runs the sub-statements of one statement on one snapshot, in no
  * promised order).
@@ -23,20 +26,65 @@ interface Pending {
   rows: Record<string, unknown>[];
 }
 
-const scopes = new WeakMap<object, Pending[]>();
+interface Answer {
+  query: SQL;
+  resolve: (rows: unknown[]) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Scope {
+  queue: Pending[];
+  answer: Answer | null;
+}
+
+const scopes = new WeakMap<object, Scope>();
 
 /** Runs `fn` with a deferred-write scope on `tx`, then sends what was deferred (one statement), then returns. */
 export async function withDeferredWrites<T>(tx: Db, fn: () => Promise<T>): Promise<T> {
   if (scopes.has(tx)) return fn(); // nested: the outer scope flushes
-  const queue: Pending[] = [];
-  scopes.set(tx, queue);
+  const scope: Scope = { queue: [], answer: null };
+  scopes.set(tx, scope);
   try {
-    const result = await fn();
-    await flush(tx, queue);
+    let result: T;
+    try {
+      result = await fn();
+    } catch (e) {
+      scope.answer?.reject(e);
+      throw e;
+    }
+    // The last statements of the transaction: on a pipelined connection they travel with COMMIT, which reports
+    // their failure (src/db/client.ts, wrapConnection).
+    const answer = scope.answer;
+    const statements = flushStatements(tx, scope.queue.splice(0), answer?.query ?? null);
+    const results = await sendAheadOfCommit(tx, statements);
+    if (answer) {
+      const last = results[results.length - 1]!;
+      last.then((r) => answer.resolve((r as { rows: unknown[] }).rows), answer.reject);
+    }
     return result;
   } finally {
     scopes.delete(tx);
   }
+}
+
+/**
+ * Asks for `query` (a SELECT without a WITH clause of its own) to be read at the end of the transaction, as the final
+ * SELECT of the statement that sends the deferred writes: the answer to a write costs no statement of its own. It
+ * sees everything the transaction wrote before that statement (not the deferred rows themselves). The promise settles
+ * when the statement's answer arrives — on PostgreSQL only after the caller's transaction was handed to COMMIT, so
+ * await it after the transaction; it rejects when the transaction fails. Outside a deferred-write scope: null.
+ */
+export function deferAnswer<R>(tx: Db, query: SQL): Promise<R[]> | null {
+  const scope = scopes.get(tx);
+  if (!scope) return null;
+  if (scope.answer) throw new Error('deferAnswer: this transaction already has an answer');
+  let answer!: Answer;
+  const rows = new Promise<R[]>((resolve, reject) => {
+    answer = { query, resolve: resolve as (rows: unknown[]) => void, reject };
+  });
+  rows.catch(() => undefined); // awaited only after a successful transaction; a failed one must not go unhandled
+  scope.answer = answer;
+  return rows;
 }
 
 /**
@@ -50,7 +98,7 @@ export async function insertNowOrDeferred<T extends PgTable>(
   opts: { onConflictDoNothing?: PgColumn } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
-  const queue = scopes.get(tx);
+  const queue = scopes.get(tx)?.queue;
   if (!queue) {
     await buildInsert(tx, table, rows as Record<string, unknown>[], opts.onConflictDoNothing);
     return;
@@ -70,16 +118,15 @@ function buildInsert(tx: Db, table: PgTable, rows: Record<string, unknown>[], co
   return conflictTarget ? q.onConflictDoNothing({ target: conflictTarget }) : q;
 }
 
-async function flush(tx: Db, queue: Pending[]): Promise<void> {
-  if (queue.length === 0) return;
+/**
+ * The statements that send what was deferred: one, or one per table for a large batch (65,535 parameters at most);
+ * the answer's SELECT is the final SELECT of the one statement, or a statement of its own after a large batch.
+ */
+function flushStatements(tx: Db, queue: Pending[], answer: SQL | null): SQL[] {
   const statements: SQL[] = queue.map((p) => buildInsert(tx, p.table, p.rows, p.conflictTarget).getSQL());
   const rows = queue.reduce((n, p) => n + p.rows.length, 0);
-  queue.length = 0;
-  if (statements.length === 1 || rows > 1000) {
-    // One table needs no WITH; a large batch goes one statement per table (PostgreSQL allows 65,535 parameters).
-    for (const s of statements) await tx.execute(s);
-    return;
-  }
+  if (statements.length === 0) return answer ? [answer] : [];
+  if (rows > 1000 || (statements.length === 1 && !answer)) return answer ? [...statements, answer] : statements;
   const ctes = sql.join(statements.map((q, i) => sql`${sql.raw(`w${i}`)} as (${q})`), sql`, `);
-  await tx.execute(sql`with ${ctes} select 1`);
+  return [sql`with ${ctes} ${answer ?? sql`select 1`}`];
 }

@@ -1,7 +1,7 @@
-import PDFDocument from 'pdfkit';
 import type { DiagnosisRequestDto } from '../../contracts/diagnosis.js';
 import { AppError } from '../../shared/errors.js';
 import { findCjkFonts, PdfFontMissingError, registerCjk, type CjkFonts } from '../../shared/pdf-fonts.js';
+import { loadPdfKit } from '../../shared/pdfkit.js';
 import { centerTypeLabels } from './diagnosis.rules.js';
 
 /**
@@ -32,6 +32,7 @@ export async function renderDiagnosisReport(
   const report = r.report;
   if (!report || !['preliminary', 'final', 'amended'].includes(report.status)) throw new AppError('conflict', '该申请还没有可打印的报告（尚未出具或待审核签发）');
   const f = fonts();
+  const PDFDocument = await loadPdfKit();
   const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: `${center.name} 诊断报告 ${r.number}`, Author: center.name } });
   registerCjk(doc, 'regular', f.regular);
   registerCjk(doc, 'bold', f.bold ?? f.regular);

@@ -1,6 +1,6 @@
-import PDFDocument from 'pdfkit';
 import { AppError } from '../../shared/errors.js';
 import { findCjkFonts, PdfFontMissingError, registerCjk, type CjkFonts } from '../../shared/pdf-fonts.js';
+import { loadPdfKit } from '../../shared/pdfkit.js';
 import { code128Widths } from './lab-barcode.js';
 
 /**
@@ -59,6 +59,7 @@ export function drawCode128(doc: PDFKit.PDFDocument, text: string, x: number, y:
 /** The label sheet of a request's specimens, one label per page. */
 export async function renderSpecimenLabels(labels: readonly SpecimenLabel[], c: LabelContext): Promise<Buffer> {
   const f = fonts();
+  const PDFDocument = await loadPdfKit();
   const doc = new PDFDocument({ size: [LABEL_W, LABEL_H], margin: 0, autoFirstPage: false, info: { Title: `标本条码 ${c.requestNumber}`, Author: c.requesterOrganizationName } });
   registerCjk(doc, 'regular', f.regular);
   registerCjk(doc, 'bold', f.bold ?? f.regular);

@@ -95,9 +95,10 @@ export class IdentityRepository {
    * The actor behind a live token in one round trip (it runs on every request): the token must be unexpired and
    * unrevoked, its user active.
    */
-  async actorForToken(tokenHash: string, kind: 'bearer' | 'session', now: Date): Promise<{ userId: string; username: string; displayName: string; organizationId: string | null; roles: RoleCode[] } | undefined> {
+  async actorForToken(tokenHash: string, kind: 'bearer' | 'session', now: Date): Promise<{ userId: string; username: string; displayName: string; organizationId: string | null; roles: RoleCode[]; expiresAt: Date } | undefined> {
     const [row] = await this.db
       .select({
+        expiresAt: accessTokens.expiresAt,
         userId: users.id,
         username: users.username,
         displayName: users.displayName,

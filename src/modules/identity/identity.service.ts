@@ -10,6 +10,7 @@ import { NetworkService, isUniqueViolation } from '../network/index.js';
 import { auditScope, derivePatientScope, lockAfterFailure, mayManageAccounts, type PatientScope } from './access.rules.js';
 import { IdentityRepository, type UserWithRoles } from './identity.repository.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
+import { TokenCache } from './token-cache.js';
 
 /**
  * Alliances whose members share patients under an alliance role: the tight county community and city medical group
@@ -27,6 +28,8 @@ export interface IssuedToken {
 export interface IdentityOptions {
   tokenTtlSeconds: number;
   sessionTtlSeconds: number;
+  /** How long a resolved token is trusted without the database (TokenCache); default 1000 ms, 0 = always ask. */
+  tokenCacheMs?: number;
 }
 
 /**
@@ -35,12 +38,14 @@ export interface IdentityOptions {
  */
 export class IdentityService {
   private readonly repo: IdentityRepository;
+  private readonly tokens: TokenCache;
   constructor(
     private readonly db: Db,
     private readonly network: NetworkService,
     private readonly options: IdentityOptions,
   ) {
     this.repo = new IdentityRepository(db);
+    this.tokens = new TokenCache(options.tokenCacheMs ?? 1000);
   }
 
   // ---- sign-in
@@ -98,7 +103,18 @@ export class IdentityService {
   /** The actor behind a token, or null when it is unknown, expired, revoked or its user was disabled. */
   async resolveToken(token: string, kind: 'bearer' | 'session', now: Date): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
-    return (await this.repo.actorForToken(sha256(token), kind, now)) ?? null;
+    const hash = sha256(token);
+    const key = `${kind}:${hash}`;
+    const cached = this.tokens.get(key, now);
+    if (cached) return cached;
+    const epoch = this.tokens.epoch();
+    const found = await this.repo.actorForToken(hash, kind, now);
+    if (!found) return null;
+    const { expiresAt, ...rest } = found;
+    // Frozen: one object now serves many requests, so a mutation anywhere would leak into the others.
+    const actor: Actor = Object.freeze({ ...rest, roles: Object.freeze([...rest.roles]) as RoleCode[] });
+    this.tokens.set(key, actor, expiresAt, epoch);
+    return actor;
   }
 
   /** Removes tokens and sessions expired for more than a day (kept that long so a late request still gets a clear 401). */
@@ -107,7 +123,10 @@ export class IdentityService {
   }
 
   async revokeToken(token: string, now: Date): Promise<void> {
-    await this.repo.revokeToken(sha256(token), now);
+    const hash = sha256(token);
+    await this.repo.revokeToken(hash, now);
+    this.tokens.forgetToken(`bearer:${hash}`);
+    this.tokens.forgetToken(`session:${hash}`);
   }
 
   async me(actor: Actor): Promise<MeDto> {
@@ -238,6 +257,8 @@ export class IdentityService {
         await this.repo.revokeTokensOf(t, id, now);
       }
     });
+    // After the commit, so no look-up can read the old row after the forget (one that began before it does not cache).
+    this.tokens.forgetUser(id);
     return this.getUser(ctx, id);
   }
 

@@ -1,7 +1,7 @@
-import PDFDocument from 'pdfkit';
 import type { ReferralDto } from '../../contracts/referral.js';
 import { conflict } from '../../shared/errors.js';
 import { CJK_BOLD, CJK_REGULAR, findCjkFonts, registerCjk } from '../../shared/pdf-fonts.js';
+import { loadPdfKit } from '../../shared/pdfkit.js';
 export { PdfFontMissingError, findCjkFonts } from '../../shared/pdf-fonts.js';
 import { commonDiagnosisName } from './common-diagnoses.js';
 import { describeState } from './referral.rules.js';
@@ -324,8 +324,9 @@ class Form {
   }
 }
 
-function createDoc(title: string, opts: PrintOptions): { doc: Doc; done: Promise<Buffer>; bold: boolean } {
+async function createDoc(title: string, opts: PrintOptions): Promise<{ doc: Doc; done: Promise<Buffer>; bold: boolean }> {
   const fonts = findCjkFonts();
+  const PDFDocument = await loadPdfKit();
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN_TOP, bottom: FOOTER_H, left: MARGIN_X, right: MARGIN_X },
@@ -371,7 +372,7 @@ function drawFooters(doc: Doc, opts: PrintOptions, left: string, boldFont: strin
 export async function renderReferralSlip(referral: ReferralDto, opts: PrintOptions): Promise<Buffer> {
   const r = referral;
   const title = r.direction === 'up' ? '双向转诊（上转）单' : '双向转诊（下转）单';
-  const { doc, done, bold } = createDoc(`${title} ${r.number}`, opts);
+  const { doc, done, bold } = await createDoc(`${title} ${r.number}`, opts);
   const B = bold ? CJK_BOLD : CJK_REGULAR;
 
   const form = new Form(doc, bold, (d, y) => {
@@ -560,7 +561,7 @@ export async function renderAdmissionNotice(referral: ReferralDto, opts: PrintOp
     throw conflict('该转诊没有住院床位预约，无法打印入院通知单');
   }
   const noticeNo = bk.admissionNoticeNumber;
-  const { doc, done, bold } = createDoc(`入院通知单 ${noticeNo}`, opts);
+  const { doc, done, bold } = await createDoc(`入院通知单 ${noticeNo}`, opts);
   const B = bold ? CJK_BOLD : CJK_REGULAR;
   const form = new Form(doc, bold, () => 0);
 

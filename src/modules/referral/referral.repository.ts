@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.js';
-import { insertNowOrDeferred, withDeferredWrites } from '../../db/deferred-writes.js';
+import { deferAnswer, insertNowOrDeferred, withDeferredWrites } from '../../db/deferred-writes.js';
 import {
-  alliances, appointments, bedReservations, carePlans, carePlanTasks, departments, organizations, patients, referralEvents, referrals, userRoles, users,
+  alliances, appointments, bedReservations, carePlans, carePlanTasks, departments, patients, referralEvents, referrals, userRoles, users,
 } from '../../db/schema/index.js';
 import type { ReferralStatus, RoleCode, Urgency, ReferralDirection } from '../../contracts/codes.js';
 import type { BookingView } from './referral.ports.js';
@@ -59,6 +59,14 @@ export interface ReferralListRow {
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** One row of `ReferralRepository.displaySql`. */
+export interface DisplayRow {
+  patient_name: string; patient_sex: string; patient_birth_date: string; patient_id_number: string | null; patient_phone: string | null;
+  origin_name: string; destination_name: string; recommended_name: string | null; origin_department_name: string | null;
+  destination_department_name: string | null; assigned_user_name: string | null;
+  booking: BookingJson | string | null; deadline: LiveDeadlineJson | string | null;
+}
+
 /** The only file of the referral lifecycle that touches the database. */
 export class ReferralRepository {
   constructor(private readonly db: Db) {}
@@ -73,8 +81,10 @@ export class ReferralRepository {
     return Number(row!.n);
   }
 
-  async insert(row: ReferralInsert): Promise<void> {
-    await this.db.insert(referrals).values(row);
+  /** Inserts and returns the stored row (a transaction that goes on with it need not read it back). */
+  async insert(row: ReferralInsert): Promise<ReferralRow> {
+    const [stored] = await this.db.insert(referrals).values(row).returning();
+    return stored!;
   }
 
   async byId(id: string): Promise<ReferralRow | undefined> {
@@ -174,15 +184,26 @@ export class ReferralRepository {
    * and, when `liveDeadline` is given (a sub-query of the deadline module), the live deadline.
    */
   async display(row: ReferralRow, liveDeadline?: SQL) {
+    const [r] = await queryRows<DisplayRow>(this.db, ReferralRepository.displaySql(row, liveDeadline));
+    return ReferralRepository.displayOf(row, r!);
+  }
+
+  /**
+   * `display` read at the end of this repository's transaction, inside the statement that sends its deferred appends
+   * (no statement of its own). Await it after the transaction; null outside `transaction`.
+   */
+  deferDisplay(row: ReferralRow, liveDeadline?: SQL): Promise<ReturnType<typeof ReferralRepository.displayOf>> | null {
+    const rows = deferAnswer<DisplayRow>(this.db, ReferralRepository.displaySql(row, liveDeadline));
+    if (!rows) return null;
+    const shown = rows.then(([r]) => ReferralRepository.displayOf(row, r!));
+    shown.catch(() => undefined); // awaited only after a successful transaction
+    return shown;
+  }
+
+  /** The statement of `display`, for a caller that reads it as part of another statement (deferAnswer). */
+  static displaySql(row: ReferralRow, liveDeadline?: SQL): SQL {
     const name = (table: string, id: string | null) => (id ? sql`(select name from ${sql.identifier(table)} where id = ${id})` : sql`null::text`);
-    const [r] = await queryRows<{
-      patient_name: string; patient_sex: string; patient_birth_date: string; patient_id_number: string | null; patient_phone: string | null;
-      origin_name: string; destination_name: string; recommended_name: string | null; origin_department_name: string | null;
-      destination_department_name: string | null; assigned_user_name: string | null;
-      booking: BookingJson | string | null; deadline: LiveDeadlineJson | string | null;
-    }>(
-      this.db,
-      sql`select p.name as patient_name, p.sex as patient_sex, p.birth_date::text as patient_birth_date, p.id_number as patient_id_number,
+    return sql`select p.name as patient_name, p.sex as patient_sex, p.birth_date::text as patient_birth_date, p.id_number as patient_id_number,
                  p.phone as patient_phone,
                  ${name('organizations', row.originOrganizationId)} as origin_name,
                  ${name('organizations', row.destinationOrganizationId)} as destination_name,
@@ -193,15 +214,17 @@ export class ReferralRepository {
                  (select json_build_object('kind', x.kind, 'id', x.id, 'start', x.start, 'end', x."end", 'departmentName', x.department_name, 'status', x.status, 'notice', x.notice)
                     from (${bookingSql(row.id)}) x) as booking,
                  ${liveDeadline ?? sql`null::json`} as deadline
-          from patients p where p.id = ${row.patientId}`,
-    );
+          from patients p where p.id = ${row.patientId}`;
+  }
+
+  static displayOf(row: ReferralRow, r: DisplayRow) {
     const json = <T>(v: T | string | null): T | null => (v == null ? null : typeof v === 'string' ? (JSON.parse(v) as T) : v);
-    const b = json(r!.booking);
-    const d = json(r!.deadline);
+    const b = json(r.booking);
+    const d = json(r.deadline);
     return {
-      patientName: r!.patient_name, patientSex: r!.patient_sex, patientBirthDate: r!.patient_birth_date, patientIdNumber: r!.patient_id_number,
-      patientPhone: r!.patient_phone, originName: r!.origin_name, destinationName: r!.destination_name, recommendedName: r!.recommended_name,
-      originDepartmentName: r!.origin_department_name, destinationDepartmentName: r!.destination_department_name, assignedUserName: r!.assigned_user_name,
+      patientName: r.patient_name, patientSex: r.patient_sex, patientBirthDate: r.patient_birth_date, patientIdNumber: r.patient_id_number,
+      patientPhone: r.patient_phone, originName: r.origin_name, destinationName: r.destination_name, recommendedName: r.recommended_name,
+      originDepartmentName: r.origin_department_name, destinationDepartmentName: r.destination_department_name, assignedUserName: r.assigned_user_name,
       booking: b ? toBookingView(b) : null,
       deadline: d
         ? { subjectId: row.id, step: d.step, dueAt: new Date(d.dueAt), state: d.state, overdueAt: d.overdueAt ? new Date(d.overdueAt) : null, escalationLevel: d.escalationLevel }
@@ -307,15 +330,6 @@ export class ReferralRepository {
 
   async userName(userId: string): Promise<{ id: string; displayName: string; organizationId: string | null } | undefined> {
     const [row] = await this.db.select({ id: users.id, displayName: users.displayName, organizationId: users.organizationId }).from(users).where(eq(users.id, userId)).limit(1);
-    return row;
-  }
-
-  async organization(id: string) {
-    const [row] = await this.db
-      .select({ id: organizations.id, name: organizations.name, tier: organizations.tier, countyCode: organizations.countyCode, active: organizations.active })
-      .from(organizations)
-      .where(eq(organizations.id, id))
-      .limit(1);
     return row;
   }
 

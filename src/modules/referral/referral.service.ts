@@ -20,6 +20,8 @@ import {
 import { ReferralRepository, type ReferralRow, type ReferralScope } from './referral.repository.js';
 import type { CapacityPort, DeadlinePort, LiveDeadline, NotificationPort, RoutingPort } from './referral.ports.js';
 
+type Display = ReturnType<typeof ReferralRepository.displayOf>;
+
 export const REFERRAL_SUBJECT = 'referral';
 /** Alliance kinds whose desk coordinates members' referrals (the same kinds that share patient data). */
 const deskAllianceKinds = ['county-community', 'city-group'] as const;
@@ -94,10 +96,15 @@ export class ReferralService {
    * The answer to a write: the referral as the actor now sees it. The write itself is audited in its transaction, so
    * this read is not audited again; parties are recomputed because a redirect can change them.
    */
-  private async afterWrite(ctx: RequestContext, idOrRow: string | ReferralRow): Promise<ReferralDto> {
+  private async afterWrite(ctx: RequestContext, idOrRow: string | ReferralRow, shown?: Promise<Display> | null): Promise<ReferralDto> {
     const row = typeof idOrRow === 'string' ? await this.repo.byId(idOrRow) : idOrRow;
     if (!row) throw notFound(`转诊单 ${String(idOrRow)} 不存在`);
-    return this.toDto(row, partiesOf(ctx.actor, row, await this.deskOrganizations(ctx)));
+    return this.toDto(row, partiesOf(ctx.actor, row, await this.deskOrganizations(ctx)), undefined, shown ?? undefined);
+  }
+
+  /** The answer's names, booking and live deadline, read by the transaction's last statement (ReferralRepository.deferDisplay). */
+  private deferDisplay(repo: ReferralRepository, row: ReferralRow): Promise<Display> | null {
+    return repo.deferDisplay(row, this.deps.deadlines.liveSql(REFERRAL_SUBJECT, row.id));
   }
 
   private async scopeOf(ctx: RequestContext): Promise<{ scope: ReferralScope; desk: Set<string> }> {
@@ -146,8 +153,10 @@ export class ReferralService {
     const now = ctx.clock.now();
     const id = newId();
     const requesterName = await this.actorName(this.repo, ctx);
+    let submitted: ReferralRow | null = null;
+    let shown: Promise<Display> | null = null;
     await this.repo.transaction(async (repo, tx) => {
-      await repo.insert({
+      const draft = await repo.insert({
         id,
         number: referralNumber(shanghaiDate(now), await repo.nextNumber()),
         direction: 'up',
@@ -181,9 +190,13 @@ export class ReferralService {
       });
       await repo.insertEvents([{ id: newId(), referralId: id, at: now, action: 'create-draft', toStatus: 'draft', actorUserId: ctx.actor.userId, actorName: requesterName, reason: null, detail: { recommended, inOwnCatalogue: routing.inOwnCatalogue } }]);
       await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'Referral', resourceId: id, patientId: patient.id, basis: 'own-facility', outcome: 'allowed' }], tx);
-      if (input.submit) await this.applyTransition(ctx, repo, tx, id, { action: 'submit' }, ['sender']);
+      if (input.submit) {
+        // The row this transaction inserted: no other transaction can see it yet, so it needs no lock or second read.
+        submitted = await this.applyTransition(ctx, repo, tx, id, { action: 'submit' }, ['sender'], { locked: draft });
+        shown = this.deferDisplay(repo, submitted);
+      }
     });
-    return this.afterWrite(ctx, id);
+    return this.afterWrite(ctx, submitted ?? id, shown);
   }
 
   /** Down-referral (下转) of a recovering patient with a continuing-care plan, to the grassroots. */
@@ -286,8 +299,13 @@ export class ReferralService {
   // ---- transitions
 
   async transition(ctx: RequestContext, id: string, input: ReferralTransitionInput | ({ action: 'unbook' } & Omit<ReferralTransitionInput, 'action'>)): Promise<ReferralDto> {
-    const updated = await this.inLockedTransaction(ctx, id, (repo, tx, row, parties) => this.applyTransition(ctx, repo, tx, id, input, parties, { locked: row }));
-    return this.afterWrite(ctx, updated);
+    let shown: Promise<Display> | null = null;
+    const updated = await this.inLockedTransaction(ctx, id, async (repo, tx, row, parties) => {
+      const moved = await this.applyTransition(ctx, repo, tx, id, input, parties, { locked: row });
+      shown = this.deferDisplay(repo, moved);
+      return moved;
+    });
+    return this.afterWrite(ctx, updated, shown);
   }
 
   /**
@@ -452,6 +470,7 @@ export class ReferralService {
   /** Books a reserved slot for an accepted up-referral; the slot and the state change commit together or not at all. */
   async bookSlot(ctx: RequestContext, id: string, slotId: string): Promise<ReferralDto> {
     let updated: ReferralRow;
+    let shown: Promise<Display> | null = null;
     try {
       updated = await this.inLockedTransaction(ctx, id, async (repo, tx, row, parties) => {
         const booked = await this.deps.capacity.bookSlotInTx(tx, { ...this.bookingParty(row, ctx), slotId });
@@ -462,20 +481,21 @@ export class ReferralService {
         });
         const patient = await repo.patient(row.patientId);
         const when = formatShanghai(booked.start);
-        const dest = await repo.organization(row.destinationOrganizationId);
+        const dest = await this.deps.network.findOrganization(row.destinationOrganizationId);
         if (patient?.phone) {
           await this.deps.notifications.messagePatient(tx, {
             patientId: row.patientId, phone: patient.phone, channels: ['sms', 'wechat'], dedupeKey: `referral:${id}:booked:${booked.appointmentId}`, at: ctx.clock.now(),
             body: `【医联】${patient.name}您好，您的转诊已预约：${dest?.name ?? ''}${booked.departmentName}，就诊时间 ${when}。转诊单号 ${row.number}，请携带身份证按时就诊。`,
           });
         }
+        shown = this.deferDisplay(repo, moved);
         return moved;
       });
     } catch (e) {
       if (e instanceof AppError && e.code === 'conflict') await this.markNoCapacityIfNone(ctx, id);
       throw e;
     }
-    return this.afterWrite(ctx, updated);
+    return this.afterWrite(ctx, updated, shown);
   }
 
   /** Holds a reserved bed and issues the admission notice (入院通知) to the sender and the patient the same day. */
@@ -489,7 +509,7 @@ export class ReferralService {
         detail: { bedReservationId: bed.reservationId, day, admissionNoticeNumber: bed.admissionNoticeNumber, departmentName: bed.departmentName },
       });
       const patient = await repo.patient(row.patientId);
-      const dest = await repo.organization(row.destinationOrganizationId);
+      const dest = await this.deps.network.findOrganization(row.destinationOrganizationId);
       const text = `入院通知 ${bed.admissionNoticeNumber}：${patient?.name ?? ''} 请于 ${day} 到 ${dest?.name ?? ''}${bed.departmentName} 办理入院（转诊单 ${row.number}）。`;
       if (updated.requesterUserId) {
         await this.deps.notifications.notifyUsers(tx, { userIds: [updated.requesterUserId], kind: 'admission-notice', title: `入院通知：${patient?.name ?? ''}`, body: text, subjectType: REFERRAL_SUBJECT, subjectId: id, link: `/referrals/${id}`, dedupeKey: `referral:${id}:admission:${bed.reservationId}`, at: ctx.clock.now(), knownUserIds: true });
@@ -630,10 +650,11 @@ export class ReferralService {
     }
   }
 
-  private async toDto(row: ReferralRow, parties: readonly Party[], preloadedLive?: Map<string, LiveDeadline>): Promise<ReferralDto> {
-    // One query for names, booking and live deadline (the deadline from the page's batch read when a list gave it).
+  private async toDto(row: ReferralRow, parties: readonly Party[], preloadedLive?: Map<string, LiveDeadline>, shown?: Promise<Display>): Promise<ReferralDto> {
+    // One query for names, booking and live deadline (the deadline from the page's batch read when a list gave it;
+    // after a write, read by the write's own last statement).
     const [names, plan] = await Promise.all([
-      this.repo.display(row, preloadedLive ? undefined : this.deps.deadlines.liveSql(REFERRAL_SUBJECT, row.id)),
+      shown ?? this.repo.display(row, preloadedLive ? undefined : this.deps.deadlines.liveSql(REFERRAL_SUBJECT, row.id)),
       row.direction === 'down' ? this.repo.carePlan(row.id) : Promise.resolve(null),
     ]);
     const booking = names.booking;
@@ -702,9 +723,10 @@ export class ReferralService {
     return (await repo.userName(ctx.actor.userId))?.displayName ?? ctx.actor.username;
   }
 
+  /** An organization by id, from the network module's reference-data cache (emptied by every write through it). */
   private async requireOrganization(id: string, path: string) {
-    const org = await this.repo.organization(id);
-    if (!org) throw invalid(`机构 ${id} 不存在`, path);
+    const org = await this.deps.network.findOrganization(id);
+    if (!org || org.id !== id) throw invalid(`机构 ${id} 不存在`, path);
     return org;
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FacilityTier, Urgency } from '../../contracts/codes.js';
+import { FREE_RESERVED_SLOTS_COUNTED_UP_TO } from '../../contracts/referral.js';
 import { defaultCatalogue, normaliseIcd10, parseIcdRange, type CatalogueEntry } from '../network/index.js';
 import { commonDiagnosisName, COMMON_DIAGNOSES, searchCommonDiagnoses } from './common-diagnoses.js';
 import {
@@ -183,6 +184,13 @@ describe('rankDestinations', () => {
     expect(ranked[0]!.reasons).toEqual(expect.arrayContaining(['预留号源 12 个', '预留床位 3 张']));
     expect(ranked[0]!.freeReservedSlots).toBe(12);
     expect(ranked[1]!.reasons).toContain('7日内暂无可用预留号源/床位');
+  });
+
+  it('says "100+" when the slot count reached the bound it is counted up to', () => {
+    const capped = scenario({ origin: 'county', code: 'C34.9', only: ['regional'], overrides: { regional: { allianceIds: [] } }, capacity: { regional: { slots: FREE_RESERVED_SLOTS_COUNTED_UP_TO, beds: 0 } } });
+    expect(rankDestinations(capped)[0]!.reasons).toContain(`预留号源 ${FREE_RESERVED_SLOTS_COUNTED_UP_TO}+ 个`);
+    const below = scenario({ origin: 'county', code: 'C34.9', only: ['regional'], overrides: { regional: { allianceIds: [] } }, capacity: { regional: { slots: FREE_RESERVED_SLOTS_COUNTED_UP_TO - 1, beds: 0 } } });
+    expect(rankDestinations(below)[0]!.reasons).toContain(`预留号源 ${FREE_RESERVED_SLOTS_COUNTED_UP_TO - 1} 个`);
   });
 
   it('breaks remaining ties by distance, then by name and id', () => {

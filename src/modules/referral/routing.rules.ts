@@ -1,6 +1,6 @@
 import type { AllianceKind, FacilityTier, Urgency } from '../../contracts/codes.js';
 import { tierRank } from '../../contracts/codes.js';
-import type { RoutingCandidateDto } from '../../contracts/referral.js';
+import { FREE_RESERVED_SLOTS_COUNTED_UP_TO, type RoutingCandidateDto } from '../../contracts/referral.js';
 import { tierCovers, type CatalogueEntry } from '../network/index.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ export function rankDestinations(input: RankInput): RoutingCandidateDto[] {
     // 3. Capacity reserved for referrals.
     const free = Math.max(0, c.freeReservedSlots) + Math.max(0, c.freeReservedBeds);
     score += w.capacity * Math.min(1, free / w.capacityFull);
-    if (c.freeReservedSlots > 0) reasons.push(`预留号源 ${c.freeReservedSlots} 个`);
+    if (c.freeReservedSlots > 0) reasons.push(`预留号源 ${c.freeReservedSlots >= FREE_RESERVED_SLOTS_COUNTED_UP_TO ? `${FREE_RESERVED_SLOTS_COUNTED_UP_TO}+` : c.freeReservedSlots} 个`);
     if (c.freeReservedBeds > 0) reasons.push(`预留床位 ${c.freeReservedBeds} 张`);
     if (free === 0) reasons.push('7日内暂无可用预留号源/床位');
 

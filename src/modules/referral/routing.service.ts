@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.js';
 import type { AllianceKind } from '../../contracts/codes.js';
 import { facilityTiers, tierRank } from '../../contracts/codes.js';
-import type { RoutingQuery, RoutingResultDto } from '../../contracts/referral.js';
+import { FREE_RESERVED_SLOTS_COUNTED_UP_TO, type RoutingQuery, type RoutingResultDto } from '../../contracts/referral.js';
 import { shanghaiDate } from '../../shared/clock.js';
 import { hasRole, type RequestContext } from '../../shared/context.js';
 import { forbidden, invalid } from '../../shared/errors.js';
@@ -141,7 +141,7 @@ export class RoutingService {
     const ids = bounded.map((f) => f.organizationId);
     const who = { originOrganizationId: origin.id, allianceIds: originAllianceIds };
     const [slots, beds] = await Promise.all([
-      this.repo.freeReservedSlots(ids, who, now, new Date(now.getTime() + ROUTING_CAPACITY_DAYS * DAY_MS)),
+      this.repo.freeReservedSlots(ids, who, now, new Date(now.getTime() + ROUTING_CAPACITY_DAYS * DAY_MS), FREE_RESERVED_SLOTS_COUNTED_UP_TO),
       this.repo.freeReservedBeds(ids, who, now, today, ROUTING_CAPACITY_DAYS),
     ]);
     const candidates = rankDestinations({

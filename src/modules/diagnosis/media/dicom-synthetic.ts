@@ -1,8 +1,8 @@
-import dcmjs, { type NaturalizedDataset } from 'dcmjs';
+import type { NaturalizedDataset } from 'dcmjs';
+import { dcmjsData } from './dcmjs-lazy.js';
 import { dicomUidFromName, implementationClassUid, implementationVersionName } from './dicom-uid.js';
 import { createRng, type Rng } from './prng.js';
 
-const { DicomDict, DicomMetaDictionary } = dcmjs.data;
 
 /** Modalities the generator draws (PS3.3 §C.7.3.1.1.1 defined terms). */
 export const syntheticModalities = ['DX', 'CR', 'CT', 'MR', 'US'] as const;
@@ -160,6 +160,7 @@ export function writePart10(dataset: NaturalizedDataset, transferSyntaxUid = exp
     ImplementationClassUID: implementationClassUid,
     ImplementationVersionName: implementationVersionName,
   };
+  const { DicomDict, DicomMetaDictionary } = dcmjsData();
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
   return Buffer.from(dict.write());

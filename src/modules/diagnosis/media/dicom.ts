@@ -1,8 +1,8 @@
-import dcmjs, { type DicomDict, type NaturalizedDataset } from 'dcmjs';
+import type { DicomDict, NaturalizedDataset } from 'dcmjs';
+import { dcmjsData } from './dcmjs-lazy.js';
 import { isValidUid } from './dicom-uid.js';
 import { MediaError } from './media-error.js';
 
-const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
 /**
  * Transfer syntaxes (PS3.5 §10, PS3.6 Annex A) whose pixel data is stored native, little endian: the thumbnail
@@ -138,7 +138,7 @@ export function readDicom(input: Uint8Array | ArrayBuffer, fileName?: string): P
   }
   let dict: DicomDict;
   try {
-    dict = DicomMessage.readFile(toArrayBuffer(input));
+    dict = dcmjsData().DicomMessage.readFile(toArrayBuffer(input));
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new MediaError(
@@ -148,6 +148,7 @@ export function readDicom(input: Uint8Array | ArrayBuffer, fileName?: string): P
       { path: 'file', cause },
     );
   }
+  const { DicomMetaDictionary } = dcmjsData();
   const meta = DicomMetaDictionary.naturalizeDataset(dict.meta);
   const dataset = DicomMetaDictionary.naturalizeDataset(dict.dict);
   const transferSyntaxUid = text(meta['TransferSyntaxUID']) ?? '1.2.840.10008.1.2';

@@ -3,7 +3,7 @@ import { Alert, AutoComplete, Card, Col, Empty, Flex, Row, Select, Skeleton, Tag
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PatientDto } from '../../../contracts/patient.js';
-import type { RoutingResultDto } from '../../../contracts/referral.js';
+import { FREE_RESERVED_SLOTS_COUNTED_UP_TO, type RoutingResultDto } from '../../../contracts/referral.js';
 import { TierTag } from '../../components/labels.js';
 import { OrganizationSelect } from '../../components/organization-select.js';
 import { QueryError } from '../../components/query-state.js';
@@ -162,7 +162,11 @@ export function DestinationPicker({ value, onChange, routing, ready, otherLabel 
                     <span>
                       <EnvironmentOutlined /> {c.distanceKm === null ? '—' : t('referral.form.distance', { km: Math.round(c.distanceKm * 10) / 10 })}
                     </span>
-                    <span>{t('referral.form.freeSlots', { count: c.freeReservedSlots })}</span>
+                    <span>
+                      {c.freeReservedSlots >= FREE_RESERVED_SLOTS_COUNTED_UP_TO
+                        ? t('referral.form.freeSlotsAtLeast', { count: FREE_RESERVED_SLOTS_COUNTED_UP_TO })
+                        : t('referral.form.freeSlots', { count: c.freeReservedSlots })}
+                    </span>
                     <span>{t('referral.form.freeBeds', { count: c.freeReservedBeds })}</span>
                   </Flex>
                   <Flex gap={4} wrap>
