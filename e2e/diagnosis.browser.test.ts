@@ -254,7 +254,9 @@ describe.skipIf(!haveChromium)('browser: shared diagnosis center (remote ECG wit
     expect(await page.getByTestId('dx-critical-ack').textContent()).toContain(READ_BACK);
     await page.getByRole('menuitem', { name: '危急值' }).click();
     await page.waitForURL(/\/diagnosis\/critical-values/, { timeout: 30_000 });
-    await page.getByText('已确认', { exact: true }).first().click();
+    // The segment itself: right after the menu click the request page (with its own 已确认 tag) may still be on screen.
+    await page.locator('.ant-segmented-item').filter({ hasText: /^已确认$/ }).click();
+    await page.waitForURL(/state=acknowledged/, { timeout: 30_000 });
     await expect.poll(() => page.getByTestId('critical-row-finding').filter({ hasText: FINDING }).count(), { timeout: 30_000 }).toBe(1);
     await shot(page, '8-reader-critical-list');
   });

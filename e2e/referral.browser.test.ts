@@ -249,9 +249,15 @@ describe.skipIf(!haveChromium)('browser: two-way referral loop', () => {
     await expect.poll(() => task.count(), { timeout: 10_000 }).toBe(1);
     await shot(page, '6-care-tasks');
     await page.locator('tr', { has: task }).locator('[data-testid^="complete-task-"]').click();
-    await page.locator('#outcome').fill('血压 138/86 mmHg，右侧肢体肌力 4+ 级，规律服药');
+    const outcome = page.locator('#outcome');
+    await outcome.fill('血压 138/86 mmHg，右侧肢体肌力 4+ 级，规律服药');
+    await expect.poll(() => outcome.inputValue()).not.toBe('');
     await confirmModal(page);
-    await expect.poll(() => task.count(), { timeout: 10_000 }).toBe(0);
+    // The dialog closes once the server has recorded the outcome (an error would keep it open, in its own words).
+    await expect
+      .poll(async () => ((await page.locator('.ant-modal:visible .ant-alert').count()) > 0 ? await page.locator('.ant-modal:visible .ant-alert').first().textContent() : page.locator('.ant-modal:visible').count()), { timeout: 30_000 })
+      .toBe(0);
+    await expect.poll(() => task.count(), { timeout: 30_000 }).toBe(0);
   });
 
   it('tells the village doctor by the bell, and counts referrals on the home page', async () => {
