@@ -13,11 +13,12 @@
  * and a statement counter (bench/referral-sql-counter.ts), one client runs lifecycles one request at a time, and the
  * benchmark prints the SQL statements and database time per step and the hottest functions of the CPU profile.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
+import { cpuOfCommand, cpuSeconds, pgbenchInit, pgbenchRun, rssMb } from './proc.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const DEFAULT_PG = 'postgres://postgres@127.0.0.1:5432/test';
@@ -37,40 +38,6 @@ const pct = (sorted: number[], p: number): number => (sorted.length ? sorted[Mat
 const r1 = (x: number): number => +x.toFixed(1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// ---- processes: RSS and CPU from /proc
-
-function rssMb(p: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-/** utime + stime of a process in seconds (0 when gone). */
-function cpuSeconds(p: number): number {
-  try {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ = 100 on Linux
-  } catch {
-    return 0;
-  }
-}
-/** Summed CPU seconds of every process whose command name is `name` (PostgreSQL backends: "postgres"). */
-function cpuOfCommand(name: string): number {
-  let total = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === name) total += cpuSeconds(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
-}
-
 // ---- the server
 
 interface Server {
@@ -80,13 +47,15 @@ interface Server {
   pid: number;
 }
 
-async function startServer(databaseUrl: string, opts: { port: number; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Server> {
+async function startServer(databaseUrl: string, opts: { port: number; dataDir: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Server> {
   const base = `http://127.0.0.1:${opts.port}`;
   // A server left over from an interrupted run would answer instead and the figures would be its.
   const stale = await fetch(`${base}/fhir/metadata`).then(() => true, () => false);
   if (stale) throw new Error(`port ${opts.port} is already in use (a server left from an earlier run?): stop it or set BENCH_PORT`);
   // `tsx src/main.ts` in one process (npm start adds npm and a tsx launcher around it), so RSS and CPU are the server's.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), 'src/main.ts'], {
+  // BENCH_SERVER_NODE_ARGS: extra node/V8 flags for the server (memory and GC experiments), space-separated.
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', ...(opts.nodeArgs ?? []), 'src/main.ts'], {
     cwd: repo,
     env: {
       ...process.env,
@@ -96,6 +65,8 @@ async function startServer(databaseUrl: string, opts: { port: number; nodeArgs?:
       YILIAN_ADMIN_PASSWORD: 'bench-admin-pass',
       YILIAN_TOKEN_TTL_SECONDS: String(6 * 3600),
       YILIAN_DEMO_RESIDENTS: process.env.YILIAN_DEMO_RESIDENTS ?? '20000',
+      // The run's own data directory: the analytic store and the diagnosis files belong to this scratch database.
+      YILIAN_DATA_DIR: opts.dataDir,
       ...opts.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -323,27 +294,18 @@ async function load(base: string, s: Setup, opts: { clients: number; warmupS: nu
 // ---- pgbench
 
 function pgbench(url: string, clients: number, seconds: number): { tps: number; latencyMs: number | null; scale: number } {
-  const u = new URL(url);
-  const conn = ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres')];
-  const db = u.pathname.slice(1);
-  const env = { ...process.env, ...(u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {}) };
-  const init = spawnSync('pgbench', ['-i', '-s', '10', '-q', ...conn, db], { env, encoding: 'utf8' });
-  if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
-  const run = spawnSync('pgbench', ['-c', String(clients), '-j', '2', '-T', String(seconds), ...conn, db], { env, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
-  const tps = /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(run.stdout) ?? /tps = ([\d.]+)/.exec(run.stdout);
-  const lat = /latency average = ([\d.]+) ms/.exec(run.stdout);
-  if (!tps) throw new Error(`could not read pgbench's TPS from:\n${run.stdout}`);
-  return { tps: Number(tps[1]), latencyMs: lat ? Number(lat[1]) : null, scale: 10 };
+  pgbenchInit(url, 10);
+  return { ...pgbenchRun(url, clients, seconds), scale: 10 };
 }
 
 // ---- profile pass (BENCH_PROFILE=1)
 
-async function profilePass(databaseUrl: string, port: number, opts: { lifecycles: number; clients: number; seconds: number; slotLimit: number; schedules: number }) {
+async function profilePass(databaseUrl: string, port: number, dataDir: string, opts: { lifecycles: number; clients: number; seconds: number; slotLimit: number; schedules: number }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'yilian-referral-prof-'));
   const counterFile = path.join(dir, 'sql.json');
   const server = await startServer(databaseUrl, {
     port,
+    dataDir,
     nodeArgs: ['--import', './bench/referral-sql-counter.ts', '--cpu-prof', `--cpu-prof-dir=${dir}`],
     env: { BENCH_SQL_COUNTER_FILE: counterFile, YILIAN_SEED_DEMO: 'false' },
   });
@@ -434,11 +396,22 @@ function summariseProfile(file: string): void {
   const fnSelf = new Map<string, number>();
   const pkgSelf = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  // Library time (drizzle building SQL, the driver, zod) charged to the first frame of our own code above it: which
+  // of our calls the library time is spent for.
+  const libraryBySrcCaller = new Map<string, number>();
   for (const [id, t] of self) {
     const n = byId.get(id)!;
     const label = `${n.callFrame.functionName || '(anonymous)'} ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
     add(fnSelf, label, t);
     add(pkgSelf, where(n.callFrame.url), t);
+    if (/node_modules\/(drizzle-orm|pg|pg-protocol|zod)\//.test(n.callFrame.url)) {
+      for (let cur: number | undefined = parent.get(id); cur !== undefined; cur = parent.get(cur)) {
+        const f = byId.get(cur)!.callFrame;
+        if (!f.url.includes('/src/')) continue;
+        add(libraryBySrcCaller, `${where(n.callFrame.url)} ← ${f.functionName || '(anonymous)'} ${where(f.url)}:${f.lineNumber + 1}`, t);
+        break;
+      }
+    }
     // Inclusive time of our own source functions: each sample counted once per distinct function on its stack.
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -460,6 +433,8 @@ function summariseProfile(file: string): void {
   for (const [k, t] of top(fnSelf, 30)) console.log(`#   ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
   console.log('# inclusive time, functions in src/:');
   for (const [k, t] of top(inclusive, 40)) console.log(`#   ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
+  console.log('# self time of drizzle-orm, pg, pg-protocol and zod, by the nearest caller in src/:');
+  for (const [k, t] of top(libraryBySrcCaller, 25)) console.log(`#   ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
 }
 
 // ---- the benchmark
@@ -476,14 +451,17 @@ export async function referralBench(): Promise<void> {
   const residents = process.env.YILIAN_DEMO_RESIDENTS ?? '20000';
   console.log(`# load generator, server and PostgreSQL all run on this machine (${os.cpus().length} cores): the clients take CPU from the server`);
   const pgdb = await createScratchDatabase(serverUrl, 'yilian_bench');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'yilian-referral-data-'));
   try {
     // First start migrates and seeds the demo county; the measured server is a second start on the seeded database
     // (as in production, where the seed runs once), so its memory is not inflated by the seed.
     const t0 = performance.now();
-    await stopServer(await startServer(pgdb.url, { port }));
+    await stopServer(await startServer(pgdb.url, { port, dataDir }));
     const seedS = (performance.now() - t0) / 1000;
     const t2 = performance.now();
-    const server = await startServer(pgdb.url, { port });
+    // The measured server carries the memory probe, so the run can say where its RSS went.
+    const memoryFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'yilian-referral-mem-')), 'memory.json');
+    const server = await startServer(pgdb.url, { port, dataDir, nodeArgs: ['--import', './bench/memory-probe.ts'], env: { BENCH_MEMORY_FILE: memoryFile } });
     const readyS = (performance.now() - t2) / 1000;
     let result: Awaited<ReturnType<typeof load>>;
     let s: Setup;
@@ -502,6 +480,7 @@ export async function referralBench(): Promise<void> {
     } finally {
       await stopServer(server);
     }
+    if (existsSync(memoryFile)) console.log(JSON.stringify({ bench: 'referral-server-memory', note: 'whole server life (setup, load, shutdown); native = rss − V8 heap − external', ...JSON.parse(readFileSync(memoryFile, 'utf8')) }));
     const { stats, elapsed, rss, cpu, loadAvg } = result;
     const steps: Record<string, { n: number; p50ms: number; p95ms: number; p99ms: number }> = {};
     for (const step of STEPS) {
@@ -539,15 +518,18 @@ export async function referralBench(): Promise<void> {
     if (process.env.BENCH_PROFILE === '1') {
       // A fresh database (the demo seed again) so the profile sees the same data as the measured run.
       const prof = await createScratchDatabase(serverUrl, 'yilian_bench');
+      const profDataDir = mkdtempSync(path.join(os.tmpdir(), 'yilian-referral-data-'));
       try {
-        const seed = await startServer(prof.url, { port });
+        const seed = await startServer(prof.url, { port, dataDir: profDataDir });
         await stopServer(seed);
-        await profilePass(prof.url, port, { lifecycles: num('BENCH_PROFILE_LIFECYCLES', 30), clients, seconds: Math.min(seconds, 20), slotLimit, schedules });
+        await profilePass(prof.url, port, profDataDir, { lifecycles: num('BENCH_PROFILE_LIFECYCLES', 30), clients, seconds: Math.min(seconds, 20), slotLimit, schedules });
       } finally {
         await prof.drop();
+        rmSync(profDataDir, { recursive: true, force: true });
       }
     }
   } finally {
     await pgdb.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
