@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { sendAheadOfCommit, type Db } from './client.js';
+import { insertRowsSql } from './fixed-sql.js';
 
 /**
  * Append-only inserts of a transaction sent as ONE statement just before it commits.
@@ -100,7 +101,7 @@ export async function insertNowOrDeferred<T extends PgTable>(
   if (rows.length === 0) return;
   const queue = scopes.get(tx)?.queue;
   if (!queue) {
-    await buildInsert(tx, table, rows as Record<string, unknown>[], opts.onConflictDoNothing);
+    await tx.execute(buildInsert(table, rows as Record<string, unknown>[], opts.onConflictDoNothing));
     return;
   }
   const same = queue.find((p) => p.table === table && p.conflictTarget === opts.onConflictDoNothing);
@@ -113,17 +114,15 @@ export function isDeferring(tx: Db): boolean {
   return scopes.has(tx);
 }
 
-function buildInsert(tx: Db, table: PgTable, rows: Record<string, unknown>[], conflictTarget: PgColumn | undefined) {
-  const q = tx.insert(table).values(rows as never);
-  return conflictTarget ? q.onConflictDoNothing({ target: conflictTarget }) : q;
-}
+// Written without drizzle's insert builder (src/db/fixed-sql.ts): every step of a workflow sends these.
+const buildInsert = (table: PgTable, rows: Record<string, unknown>[], conflictTarget: PgColumn | undefined): SQL => insertRowsSql(table, rows, conflictTarget);
 
 /**
  * The statements that send what was deferred: one, or one per table for a large batch (65,535 parameters at most);
  * the answer's SELECT is the final SELECT of the one statement, or a statement of its own after a large batch.
  */
 function flushStatements(tx: Db, queue: Pending[], answer: SQL | null): SQL[] {
-  const statements: SQL[] = queue.map((p) => buildInsert(tx, p.table, p.rows, p.conflictTarget).getSQL());
+  const statements: SQL[] = queue.map((p) => buildInsert(p.table, p.rows, p.conflictTarget));
   const rows = queue.reduce((n, p) => n + p.rows.length, 0);
   if (statements.length === 0) return answer ? [answer] : [];
   if (rows > 1000 || (statements.length === 1 && !answer)) return answer ? [...statements, answer] : statements;

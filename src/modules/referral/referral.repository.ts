@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.js';
 import { deferAnswer, insertNowOrDeferred, withDeferredWrites } from '../../db/deferred-writes.js';
+import { selectByKeySql, tableShape, updateByKeyReturningSql } from '../../db/fixed-sql.js';
 import {
   alliances, appointments, bedReservations, carePlans, carePlanTasks, departments, patients, referralEvents, referrals, userRoles, users,
 } from '../../db/schema/index.js';
@@ -68,6 +69,8 @@ export interface DisplayRow {
 }
 
 /** The only file of the referral lifecycle that touches the database. */
+const referralShape = tableShape(referrals);
+
 export class ReferralRepository {
   constructor(private readonly db: Db) {}
 
@@ -99,17 +102,18 @@ export class ReferralRepository {
 
   /** Locks the row for the rest of the transaction: transitions of one referral are serialised. */
   async byIdForUpdate(id: string): Promise<ReferralRow | undefined> {
-    const [row] = await this.db.select().from(referrals).where(eq(referrals.id, id)).for('update').limit(1);
-    return row;
+    // Every write of a step starts here: built without the query builder (src/db/fixed-sql.ts).
+    const [raw] = await queryRows<Record<string, unknown>>(this.db, selectByKeySql(referrals, referrals.id, id, { forUpdate: true }));
+    return raw ? referralShape.read(raw) : undefined;
   }
 
   async update(id: string, set: Partial<ReferralInsert>): Promise<ReferralRow> {
-    const [row] = await this.db
-      .update(referrals)
-      .set({ ...set, version: sql`${referrals.version} + 1` })
-      .where(eq(referrals.id, id))
-      .returning();
-    return row!;
+    const [raw] = await queryRows<Record<string, unknown>>(
+      this.db,
+      updateByKeyReturningSql(referrals, referrals.id, id, { ...set, version: sql`"version" + 1` }),
+    );
+    if (!raw) throw new Error(`referral ${id} vanished inside its own transaction`);
+    return referralShape.read(raw);
   }
 
   async insertEvents(rows: readonly ReferralEventInsert[]): Promise<void> {
