@@ -125,6 +125,18 @@ function isAlive(pid: number): boolean {
 /** Named statements one connection keeps prepared; texts beyond it run unnamed (PostgreSQL keeps them per session). */
 const preparedPerConnection = 2000;
 
+/** Statement text → its name (a hash of the text, so one name always means one text); hashed once per text. */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `y${createHash('sha1').update(text).digest('hex').slice(0, 30)}`;
+    if (statementNames.size >= 10_000) statementNames.clear(); // bounded; the next statements refill it
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 type QueryFn = (...args: unknown[]) => Promise<unknown> | unknown;
 interface CommandResult {
   command?: string;
@@ -208,7 +220,7 @@ function wrapConnection(client: import('pg').PoolClient): void {
       const text = (config as { text: string }).text;
       const values = Array.isArray(rest[0]) ? rest[0] : (config as { values?: unknown[] }).values;
       if (values && values.length > 0) {
-        const name = `y${createHash('sha1').update(text).digest('hex').slice(0, 30)}`;
+        const name = statementName(text);
         if (named.has(name) || named.size < preparedPerConnection) {
           named.add(name);
           config = { ...(config as object), name };

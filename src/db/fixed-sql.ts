@@ -124,6 +124,14 @@ export function insertRowsSql<T extends PgTable>(table: T, rows: readonly Record
  * (as drizzle's `update().set()` does). Read the answer with `tableShape(t).read`.
  */
 export function updateByKeyReturningSql<T extends PgTable>(table: T, keyColumn: PgColumn, key: unknown, set: Readonly<Record<string, unknown>>): SQL {
+  return updateReturningSql(table, set, new Statement().sql(`${quote(keyColumn.name)} = `).value(key, keyColumn).build());
+}
+
+/**
+ * `UPDATE t SET … WHERE <where> RETURNING <every column>`, as `updateByKeyReturningSql`; `where` is written by the
+ * caller with the `sql` template over plain column names (the statement names no other table).
+ */
+export function updateReturningSql<T extends PgTable>(table: T, set: Readonly<Record<string, unknown>>, where: SQL): SQL {
   const shape = tableShape(table);
   const s = new Statement().sql(`update ${shape.table} set `);
   let first = true;
@@ -133,9 +141,8 @@ export function updateByKeyReturningSql<T extends PgTable>(table: T, keyColumn: 
     s.sql(`${first ? '' : ', '}${quote(c.name)} = `).value(v, c.column);
     first = false;
   }
-  if (first) throw new Error(`updateByKeyReturningSql: nothing to set on ${shape.table}`);
-  s.sql(` where ${quote(keyColumn.name)} = `).value(key, keyColumn).sql(' returning ');
-  return s.value(shape.columnList).build();
+  if (first) throw new Error(`updateReturningSql: nothing to set on ${shape.table}`);
+  return s.sql(' where ').value(where).sql(' returning ').value(shape.columnList).build();
 }
 
 /** `SELECT <every column> FROM t WHERE <key column> = $key [FOR UPDATE]`. Read the answer with `tableShape(t).read`. */

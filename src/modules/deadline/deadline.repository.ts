@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { queryRows } from '../../db/client.js';
+import { tableShape, updateReturningSql } from '../../db/fixed-sql.js';
 import { deadlineEscalations, deadlinePolicies, deadlines, organizations, workingCalendars } from '../../db/schema/index.js';
 
 export type DeadlineRow = typeof deadlines.$inferSelect;
@@ -12,6 +13,7 @@ export type CalendarInsert = typeof workingCalendars.$inferInsert;
 export type EscalationInsert = typeof deadlineEscalations.$inferInsert;
 
 const live = sql`${deadlines.state} in ('running', 'paused')`;
+const deadlineShape = tableShape(deadlines);
 
 /**
  * A scalar sub-query giving, as JSON, the live deadline of one subject (the one due first, like `liveFor`), for a
@@ -168,22 +170,26 @@ export class DeadlineRepository {
   }
 
   /** Cancels the live deadlines of a subject (of one step, or all steps); returns those cancelled. */
+  // The updates below run in every step of a workflow: fixed SQL rather than drizzle's builder (src/db/fixed-sql.ts).
   async cancelLive(subjectType: string, subjectId: string, step: string | null): Promise<DeadlineRow[]> {
-    return this.db
-      .update(deadlines)
-      .set({ state: 'cancelled', nextCheckAt: null, version: sql`${deadlines.version} + 1` })
-      .where(and(eq(deadlines.subjectType, subjectType), eq(deadlines.subjectId, subjectId), step === null ? undefined : eq(deadlines.step, step), live))
-      .returning();
+    const where = step === null
+      ? sql`"subject_type" = ${subjectType} and "subject_id" = ${subjectId} and "state" in ('running', 'paused')`
+      : sql`"subject_type" = ${subjectType} and "subject_id" = ${subjectId} and "step" = ${step} and "state" in ('running', 'paused')`;
+    const rows = await queryRows<Record<string, unknown>>(this.db, updateReturningSql(deadlines, { state: 'cancelled', nextCheckAt: null, version: sql`"version" + 1` }, where));
+    return rows.map((r) => deadlineShape.read(r));
   }
 
   /** Marks the live deadline of a subject's step met; one conditional UPDATE, so it is met once. */
   async meetLive(subjectType: string, subjectId: string, step: string, at: Date): Promise<DeadlineRow | undefined> {
-    const [row] = await this.db
-      .update(deadlines)
-      .set({ state: 'met', metAt: at, nextCheckAt: null, pausedAt: null, version: sql`${deadlines.version} + 1` })
-      .where(and(eq(deadlines.subjectType, subjectType), eq(deadlines.subjectId, subjectId), eq(deadlines.step, step), live))
-      .returning();
-    return row;
+    const [row] = await queryRows<Record<string, unknown>>(
+      this.db,
+      updateReturningSql(
+        deadlines,
+        { state: 'met', metAt: at, nextCheckAt: null, pausedAt: null, version: sql`"version" + 1` },
+        sql`"subject_type" = ${subjectType} and "subject_id" = ${subjectId} and "step" = ${step} and "state" in ('running', 'paused')`,
+      ),
+    );
+    return row ? deadlineShape.read(row) : undefined;
   }
 
   /** The subject's deadlines in `state`, locked until the transaction ends (pause and resume read, compute, write). */
@@ -198,12 +204,11 @@ export class DeadlineRepository {
 
   /** Updates a deadline and bumps its version; only while it is still in `expectedState`. */
   async update(id: string, expectedState: DeadlineRow['state'], set: Partial<DeadlineInsert>): Promise<DeadlineRow | undefined> {
-    const [row] = await this.db
-      .update(deadlines)
-      .set({ ...set, version: sql`${deadlines.version} + 1` })
-      .where(and(eq(deadlines.id, id), eq(deadlines.state, expectedState)))
-      .returning();
-    return row;
+    const [row] = await queryRows<Record<string, unknown>>(
+      this.db,
+      updateReturningSql(deadlines, { ...set, version: sql`"version" + 1` }, sql`"id" = ${id} and "state" = ${expectedState}`),
+    );
+    return row ? deadlineShape.read(row) : undefined;
   }
 
   async liveFor(subjectType: string, subjectIds: readonly string[]): Promise<DeadlineRow[]> {
