@@ -36,10 +36,18 @@ export function cpuOfCommand(name: string): number {
   return total;
 }
 
+/** Busy CPU seconds of the whole machine so far (every core; /proc/stat's first line, less idle and iowait). */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+}
+
 function pgbenchArgs(url: string) {
   const u = new URL(url);
   return {
-    conn: ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres')],
+    // A Unix-socket directory given as ?host=/var/run/postgresql wins over the URL's host name, as in node-postgres.
+    conn: ['-h', u.searchParams.get('host') || u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres')],
     db: u.pathname.slice(1),
     env: { ...process.env, ...(u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {}) },
   };

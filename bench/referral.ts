@@ -9,7 +9,8 @@
  * Environment: BENCH_DATABASE_URL (PostgreSQL server URL; default postgres://postgres@127.0.0.1:5432/test for this
  * benchmark), BENCH_CLIENTS (32), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (5), BENCH_SCHEDULES (8 schedules of
  * 5-minute reserved slots, 24 h a day, 14 days: ~4,000 slots each), BENCH_SLOT_LIMIT (50), BENCH_PGBENCH (1; 0 skips
- * pgbench), YILIAN_DEMO_RESIDENTS (20,000 here). BENCH_PROFILE=1 adds a profile pass: the server runs with --cpu-prof
+ * pgbench), YILIAN_DEMO_RESIDENTS (20,000 here), BENCH_HTTP_CLIENT (node-http; fetch for the earlier client:
+ * bench/http-client.ts). BENCH_PROFILE=1 adds a profile pass: the server runs with --cpu-prof
  * and a statement counter (bench/referral-sql-counter.ts), one client runs lifecycles one request at a time, and the
  * benchmark prints the SQL statements and database time per step and the hottest functions of the CPU profile.
  */
@@ -19,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { cpuOfCommand, cpuSeconds, pgbenchInit, pgbenchRun, rssMb } from './proc.js';
+import { fetchRequest, httpRequest } from './http-client.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const DEFAULT_PG = 'postgres://postgres@127.0.0.1:5432/test';
@@ -104,12 +106,14 @@ class HttpError extends Error {
 }
 
 async function call<T>(base: string, tokenValue: string, method: string, url: string, body?: unknown): Promise<T> {
-  const r = await fetch(`${base}${url}`, {
+  const send = process.env.BENCH_HTTP_CLIENT === 'fetch' ? fetchRequest : httpRequest;
+  const r = await send(
     method,
-    headers: { authorization: `Bearer ${tokenValue}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
+    `${base}${url}`,
+    { authorization: `Bearer ${tokenValue}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+  const text = r.text;
   if (!r.ok) throw new HttpError(r.status, text, `${method} ${url}`);
   return (text ? JSON.parse(text) : null) as T;
 }
@@ -491,7 +495,7 @@ export async function referralBench(): Promise<void> {
     const stepsPerS = (stats.lifecycles * STEPS.length) / elapsed;
     const requestsPerS = stats.requests / elapsed;
     const figures = {
-      bench: 'referral', store: 'postgresql', residents: Number(residents), clients, seconds: r1(elapsed), lifecycles: stats.lifecycles,
+      bench: 'referral', store: 'postgresql', residents: Number(residents), clients, httpClient: process.env.BENCH_HTTP_CLIENT === 'fetch' ? 'fetch' : 'node-http', seconds: r1(elapsed), lifecycles: stats.lifecycles,
       lifecyclesPerS: r1(lifecyclesPerS), stepsPerS: Math.round(stepsPerS), httpRequestsPerS: Math.round(requestsPerS),
       bookingRetries409: stats.retries, noFreeSlot: stats.noFreeSlot, errors: stats.errors, steps,
       serverRssMbPeak: Math.round(Math.max(...rss)), serverRssMbMean: Math.round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length)),

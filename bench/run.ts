@@ -12,6 +12,8 @@
  *     like referral; BENCH_COUNTIES, BENCH_RESIDENTS_PER_COUNTY, …; run by name only)
  *   worklist — the diagnosis worklist query p50/p95/p99 through HTTP over 1 M historical and 10 k open requests, with its
  *     EXPLAIN and a candidate index measured in the bench's own database (bench/worklist.ts; PostgreSQL only; by name only)
+ *   http-floor — the machine's ceiling for bench/referral: the same load generator against the thinnest HTTP server with
+ *     pgbench's TPC-B transaction per request, and pgbench itself (bench/http-floor.ts; PostgreSQL only; by name only)
  * BENCH_DATABASE_URL=<PostgreSQL server URL> runs them on PostgreSQL (a fresh database each, dropped after).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { referralBench } from './referral.js';
+import { httpFloorBench } from './http-floor.js';
 import { indicatorsBench } from './indicators.js';
 import { worklistBench } from './worklist.js';
 
@@ -213,11 +216,11 @@ async function importPatients(): Promise<void> {
   }
 }
 
-const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch, 'import-patients': importPatients, referral: referralBench, indicators: indicatorsBench, worklist: worklistBench };
+const benches: Record<string, () => Promise<void>> = { startup, 'fhir-patient-search': fhirPatientSearch, 'import-patients': importPatients, referral: referralBench, indicators: indicatorsBench, worklist: worklistBench, 'http-floor': httpFloorBench };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 console.log(`# machine: ${machine()}`);
 // The referral benchmark needs PostgreSQL: run by name, or with the others when BENCH_DATABASE_URL is set.
-for (const name of wanted.length ? wanted : Object.keys(benches).filter((b) => (b !== 'referral' || pgServer) && b !== 'indicators' && b !== 'worklist')) {
+for (const name of wanted.length ? wanted : Object.keys(benches).filter((b) => (b !== 'referral' || pgServer) && b !== 'indicators' && b !== 'worklist' && b !== 'http-floor')) {
   const b = benches[name];
   if (!b) {
     console.error(`unknown benchmark ${name}; choose from ${Object.keys(benches).join(', ')}`);
