@@ -84,7 +84,8 @@ describe(`fixed statements on ${databaseKind}`, () => {
   });
 
   it('skips rows whose unique value exists with onConflictDoNothing, inside a transaction that rolls back cleanly', async () => {
-    await db.execute(insertRowsSql(probe, [{ id: 'a', n: 99, at: new Date() }, { id: 'c', n: 3, at: new Date() }], probe.id));
+    const inserted = rowsOf(await queryRows(db, insertRowsSql(probe, [{ id: 'a', n: 99, at: new Date() }, { id: 'c', n: 3, at: new Date() }], { onConflictDoNothing: probe.id, returning: true })));
+    expect(inserted).toEqual(await byDrizzle('c')); // only the row inserted comes back
     expect((await byDrizzle('a'))[0]!.n).toBe(1);
     expect((await byDrizzle('c'))[0]!.n).toBe(3);
     await expect(

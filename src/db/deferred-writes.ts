@@ -115,7 +115,7 @@ export function isDeferring(tx: Db): boolean {
 }
 
 // Written without drizzle's insert builder (src/db/fixed-sql.ts): every step of a workflow sends these.
-const buildInsert = (table: PgTable, rows: Record<string, unknown>[], conflictTarget: PgColumn | undefined): SQL => insertRowsSql(table, rows, conflictTarget);
+const buildInsert = (table: PgTable, rows: Record<string, unknown>[], conflictTarget: PgColumn | undefined): SQL => insertRowsSql(table, rows, { onConflictDoNothing: conflictTarget });
 
 /**
  * The statements that send what was deferred: one, or one per table for a large batch (65,535 parameters at most);

@@ -96,9 +96,15 @@ class Statement {
 
 /**
  * `INSERT INTO t (every column) VALUES (…), (…)` as drizzle's `insert(t).values(rows)` writes it: a property left
- * undefined takes the column's default; a value may be an SQL expression. `onConflictDoNothing` names a unique column.
+ * undefined takes the column's default; a value may be an SQL expression. `onConflictDoNothing` names a unique column;
+ * `returning` asks for every column of the rows inserted (read them with `tableShape(t).read`).
  */
-export function insertRowsSql<T extends PgTable>(table: T, rows: readonly Record<string, unknown>[], onConflictDoNothing?: PgColumn): SQL {
+export function insertRowsSql<T extends PgTable>(
+  table: T,
+  rows: readonly Record<string, unknown>[],
+  opts: { onConflictDoNothing?: PgColumn | undefined; returning?: boolean } = {},
+): SQL {
+  if (rows.length === 0) throw new Error('insertRowsSql: no rows');
   const shape = tableShape(table);
   const columns = Object.entries(getTableColumns(table))
     // Generated columns are left out, as drizzle's insert does (its `shouldDisableInsert`).
@@ -115,7 +121,8 @@ export function insertRowsSql<T extends PgTable>(table: T, rows: readonly Record
     });
     s.sql(')');
   });
-  if (onConflictDoNothing) s.sql(` on conflict (${quote(onConflictDoNothing.name)}) do nothing`);
+  if (opts.onConflictDoNothing) s.sql(` on conflict (${quote(opts.onConflictDoNothing.name)}) do nothing`);
+  if (opts.returning) s.sql(' returning ').value(shape.columnList);
   return s.build();
 }
 

@@ -1,7 +1,10 @@
 import { and, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { queryRows, type Db } from '../../db/client.js';
+import { insertRowsSql, tableShape } from '../../db/fixed-sql.js';
 import { insertNowOrDeferred, isDeferring } from '../../db/deferred-writes.js';
 import { notifications, outboundMessages, patients, users } from '../../db/schema/index.js';
+
+const outboundShape = tableShape(outboundMessages);
 
 export type NotificationRow = typeof notifications.$inferSelect;
 export type NotificationInsert = typeof notifications.$inferInsert;
@@ -64,10 +67,14 @@ export class NotificationRepository {
     return rows.length;
   }
 
-  /** Inserts an outbound message unless its dedupe key exists; returns it when inserted, else undefined. */
-  async insertOutbound(row: OutboundInsert): Promise<OutboundRow | undefined> {
-    const [inserted] = await this.db.insert(outboundMessages).values(row).onConflictDoNothing({ target: outboundMessages.dedupeKey }).returning();
-    return inserted;
+  /** Inserts outbound messages in one statement, skipping those whose dedupe key exists; returns those inserted. */
+  async insertOutbound(rows: readonly OutboundInsert[]): Promise<OutboundRow[]> {
+    if (rows.length === 0) return [];
+    const inserted = await queryRows<Record<string, unknown>>(
+      this.db,
+      insertRowsSql(outboundMessages, rows, { onConflictDoNothing: outboundMessages.dedupeKey, returning: true }),
+    );
+    return inserted.map((r) => outboundShape.read(r));
   }
 
   async setOutboundStatus(id: string, status: OutboundRow['status'], error: string | null): Promise<void> {

@@ -100,27 +100,31 @@ export class NotificationService {
     const address = input.phone.trim();
     if (!address) throw invalid('没有患者的手机号，无法发送短信或微信消息', 'phone');
     const repo = new NotificationRepository(tx);
-    const outcomes: MessageOutcome[] = [];
-    for (const channel of [...new Set(input.channels)]) {
-      const adapter = this.adapters[channel];
-      const row = await repo.insertOutbound({
+    const channels = [...new Set(input.channels)];
+    // One statement records the message on every channel; a key recorded before comes back as not created.
+    const recorded = await repo.insertOutbound(
+      channels.map((channel) => ({
         id: newId(),
         channel,
-        adapter: adapter.name,
+        adapter: this.adapters[channel].name,
         address,
         recipientPatientId: input.patientId,
         body: input.body,
-        status: 'recorded',
+        status: 'recorded' as const,
         dedupeKey: `${input.dedupeKey}:${channel}`,
         createdAt: input.at,
-      });
+      })),
+    );
+    const outcomes: MessageOutcome[] = [];
+    for (const channel of channels) {
+      const row = recorded.find((r) => r.channel === channel);
       if (!row) {
         outcomes.push({ channel, created: false, status: 'recorded' });
         continue;
       }
       let result;
       try {
-        result = await adapter.deliver({ address, body: input.body });
+        result = await this.adapters[channel].deliver({ address, body: input.body });
       } catch (e) {
         // A gateway failure must not undo the caller's write: the message stays on record as failed.
         result = { status: 'failed' as const, error: e instanceof Error ? e.message : String(e) };
