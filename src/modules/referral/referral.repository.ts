@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../db/client.js';
 import { deferAnswer, insertNowOrDeferred, withDeferredWrites } from '../../db/deferred-writes.js';
-import { selectByKeySql, tableShape, updateByKeyReturningSql } from '../../db/fixed-sql.js';
+import { insertRowsSql, selectByKeySql, tableShape, updateByKeyReturningSql } from '../../db/fixed-sql.js';
 import {
   alliances, appointments, bedReservations, carePlans, carePlanTasks, departments, patients, referralEvents, referrals, userRoles, users,
 } from '../../db/schema/index.js';
@@ -86,8 +86,8 @@ export class ReferralRepository {
 
   /** Inserts and returns the stored row (a transaction that goes on with it need not read it back). */
   async insert(row: ReferralInsert): Promise<ReferralRow> {
-    const [stored] = await this.db.insert(referrals).values(row).returning();
-    return stored!;
+    const [stored] = await queryRows<Record<string, unknown>>(this.db, insertRowsSql(referrals, [row], { returning: true }));
+    return referralShape.read(stored!);
   }
 
   async byId(id: string): Promise<ReferralRow | undefined> {
