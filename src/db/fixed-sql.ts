@@ -27,6 +27,8 @@ export interface TableShape<T extends PgTable> {
   read(raw: Record<string, unknown>): T['$inferSelect'];
   /** A property of the table's row type → its column. */
   column(key: string): ColumnEntry;
+  /** The columns an INSERT names (generated ones left out, as drizzle's `shouldDisableInsert`) and its head text. */
+  readonly insertable: { columns: readonly ColumnEntry[]; head: string };
 }
 
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -37,8 +39,11 @@ export function tableShape<T extends PgTable>(table: T): TableShape<T> {
   if (known) return known as TableShape<T>;
   const entries: ColumnEntry[] = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name, column: column as PgColumn }));
   const byKey = new Map(entries.map((e) => [e.key, e]));
+  const insertColumns = entries.filter((e) => !(e.column.generated !== undefined && e.column.generated.type !== 'byDefault'));
+  const tableName = quote(getTableName(table));
   const shape: TableShape<T> = {
-    table: quote(getTableName(table)),
+    table: tableName,
+    insertable: { columns: insertColumns, head: `insert into ${tableName} (${insertColumns.map((c) => quote(c.name)).join(', ')}) values ` },
     columnList: new SQL([new StringChunk(entries.map((e) => quote(e.name)).join(', '))]),
     read(raw) {
       const row: Record<string, unknown> = {};
@@ -106,11 +111,8 @@ export function insertRowsSql<T extends PgTable>(
 ): SQL {
   if (rows.length === 0) throw new Error('insertRowsSql: no rows');
   const shape = tableShape(table);
-  const columns = Object.entries(getTableColumns(table))
-    // Generated columns are left out, as drizzle's insert does (its `shouldDisableInsert`).
-    .filter(([, c]) => !(c.generated !== undefined && c.generated.type !== 'byDefault'))
-    .map(([key]) => shape.column(key));
-  const s = new Statement().sql(`insert into ${shape.table} (${columns.map((c) => quote(c.name)).join(', ')}) values `);
+  const { columns, head } = shape.insertable;
+  const s = new Statement().sql(head);
   rows.forEach((row, r) => {
     s.sql(r === 0 ? '(' : ', (');
     columns.forEach((c, i) => {
