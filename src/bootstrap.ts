@@ -9,7 +9,7 @@ export interface Platform {
 
 /** Opens the configured database (PostgreSQL when DATABASE_URL is set, else PGlite in the data directory) and migrates it. */
 export async function openPlatform(config: Config, lockOwner = 'yilian server'): Promise<Platform> {
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, lockOwner });
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, acquireTimeoutMs: config.dbAcquireTimeoutMs, lockOwner });
   try {
     await database.migrate();
   } catch (e) {

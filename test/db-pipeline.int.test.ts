@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
-import { queryRows, sendAheadOfCommit, type Database, type Db } from '../src/db/client.js';
+import { inParallel, queryRows, sendAheadOfCommit, type Database, type Db } from '../src/db/client.js';
 import { deferAnswer, insertNowOrDeferred, withDeferredWrites } from '../src/db/deferred-writes.js';
 import { createTestDatabase, databaseKind } from './helpers/app.js';
 
@@ -118,6 +118,50 @@ describe(`transactions on ${databaseKind}`, () => {
     }))).rejects.toThrow('refused after asking');
     await expect(answer!).rejects.toThrow('refused after asking');
     expect(await ids()).toEqual([]);
+  });
+
+  it('runs independent pieces of a transaction together and answers in order', async () => {
+    await clear();
+    const answers = await db.transaction((tx) => {
+      const t = tx as unknown as Db;
+      return inParallel(
+        t,
+        () => t.execute(sql`insert into pipeline_probe values (80, 'a')`).then(() => 'inserted'),
+        async () => (await queryRows<{ n: number }>(t, sql`select 41 + 1 as n`))[0]!.n,
+        async () => {
+          await t.execute(sql`insert into pipeline_probe values (81, 'b')`);
+          await t.execute(sql`insert into pipeline_probe values (82, 'c')`);
+          return 2;
+        },
+      );
+    });
+    expect(answers).toEqual(['inserted', 42, 2]);
+    expect(await ids()).toEqual([80, 81, 82]);
+  });
+
+  it('waits for every piece before failing, throws the cause (not "transaction aborted"), and writes nothing', async () => {
+    await clear();
+    await db.execute(sql`insert into pipeline_probe values (90, 'existing')`);
+    let secondFinished = false;
+    const attempt = db.transaction((tx) => {
+      const t = tx as unknown as Db;
+      return inParallel(
+        t,
+        // A piece of several statements: without waiting for it, its later statements could run after the ROLLBACK.
+        async () => {
+          await t.execute(sql`insert into pipeline_probe values (91, 'first of a chain')`);
+          await t.execute(sql`insert into pipeline_probe values (92, 'second of a chain')`).catch(() => undefined);
+          await t.execute(sql`insert into pipeline_probe values (93, 'third of a chain')`).catch(() => undefined);
+          secondFinished = true;
+        },
+        () => t.execute(sql`insert into pipeline_probe values (90, 'duplicate key')`),
+      );
+    });
+    const error = (await attempt.then(() => null, (e: unknown) => e)) as (Error & { code?: string; cause?: { code?: string } }) | null;
+    expect(error).not.toBeNull();
+    expect(error!.code ?? error!.cause?.code).toBe('23505');
+    expect(secondFinished).toBe(true);
+    expect(await ids()).toEqual([90]);
   });
 
   it.skipIf(databaseKind !== 'postgres')('refuses to acknowledge a COMMIT that PostgreSQL turned into a rollback (an error swallowed in the transaction)', async () => {

@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/client.js';
+import { shanghaiDate } from '../src/shared/clock.js';
+import { referralNumberSql } from '../src/modules/referral/referral.repository.js';
+import { referralNumber } from '../src/modules/referral/referral.rules.js';
 import { createTestApp, databaseKind, type TestApp } from './helpers/app.js';
 import {
-  alliances, appointments, deadlineEscalations, departments, schedules, deadlines, notifications, organizations, outboundMessages, patients, referralEvents, referrals, slots, users,
+  alliances, appointments, bedPools, deadlineEscalations, departments, schedules, deadlines, notifications, organizations, outboundMessages, patients, referralEvents, referrals, slots, users,
 } from '../src/db/schema/index.js';
 import type { ReferralDto, SlotDto } from '../src/contracts/referral.js';
 
@@ -245,6 +249,51 @@ describe('reject and re-send, hold, access', () => {
     expect(commission.statusCode).toBe(403);
     const list = await t.as('commission.officer')({ url: '/api/v1/referrals?view=all' });
     expect((list.json() as { total: number }).total).toBe(0);
+  });
+});
+
+describe('referral numbers', () => {
+  it('the number drawn inside the INSERT has the format of referralNumber, padded to six digits and never cut', async () => {
+    for (const n of [1, 42, 999_999, 1_000_000, 12_345_678]) {
+      const [row] = await queryRows<{ v: string }>(t.database.db, sql`select ${referralNumberSql('2026-11-23', sql`${n}::bigint`)} as v`);
+      expect(row!.v).toBe(referralNumber('2026-11-23', n));
+    }
+    const created = await t.as('village.doctor')({ method: 'POST', url: '/api/v1/referrals/up', payload: upInput({ patientId: secondPatientId, urgency: 'routine', diagnosisCode: 'N20.0', diagnosisName: '肾结石' }) });
+    expect(created.statusCode, created.body).toBe(201);
+    const [{ last }] = await queryRows<{ last: string }>(t.database.db, sql`select last_value::text as last from referral_number_seq`) as [{ last: string }];
+    expect((created.json() as ReferralDto).number).toBe(referralNumber(shanghaiDate(t.clock.now()), Number(last)));
+  });
+});
+
+describe('no reserved capacity', () => {
+  it('an accepted up-referral with nothing bookable goes on the no-capacity list, and its answer carries the version now stored', async () => {
+    const db = t.database.db;
+    const withCapacity = [
+      ...(await db.selectDistinct({ id: slots.departmentId }).from(slots).where(eq(slots.organizationId, countyOrg))).map((r) => r.id),
+      ...(await db.selectDistinct({ id: bedPools.departmentId }).from(bedPools).where(eq(bedPools.organizationId, countyOrg))).map((r) => r.id),
+    ];
+    const [bare] = await db.select().from(departments).where(and(eq(departments.organizationId, countyOrg), notInArray(departments.id, withCapacity))).limit(1);
+    expect(bare, 'a county department with no schedule and no bed pool').toBeDefined();
+    const createdRes = await t.as('village.doctor')({
+      method: 'POST', url: '/api/v1/referrals/up',
+      payload: upInput({ patientId: secondPatientId, urgency: 'routine', diagnosisCode: 'M54.5', diagnosisName: '腰痛', destinationDepartmentId: bare!.id }),
+    });
+    expect(createdRes.statusCode, createdRes.body).toBe(201);
+    const created = createdRes.json() as ReferralDto;
+    const accepted = await t.as('referral.desk')({ method: 'POST', url: `/api/v1/referrals/${created.id}/transitions`, payload: { action: 'accept', expectedVersion: created.version } });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const dto = accepted.json() as ReferralDto;
+    const [stored] = await db.select().from(referrals).where(eq(referrals.id, created.id));
+    expect(stored!.noCapacitySince).not.toBeNull();
+    expect(dto).toMatchObject({ status: 'accepted', version: stored!.version });
+    const list = (await t.as('referral.desk')({ url: '/api/v1/referrals?view=no-capacity&limit=100' })).json() as { items: { id: string; noCapacity: boolean }[] };
+    expect(list.items.find((i) => i.id === created.id)).toMatchObject({ noCapacity: true });
+    // The version the answer showed is the one a next move must quote.
+    const held = await t.as('referral.desk')({
+      method: 'POST', url: `/api/v1/referrals/${created.id}/transitions`,
+      payload: { action: 'hold', holdReason: 'patient-unavailable', reason: '等待号源期间患者外出', expectedVersion: dto.version },
+    });
+    expect(held.statusCode, held.body).toBe(200);
   });
 });
 

@@ -26,6 +26,13 @@ const envSchema = z.object({
     .min(1, 'YILIAN_DB_POOL_SIZE must be between 1 and 200')
     .max(200, 'YILIAN_DB_POOL_SIZE must be between 1 and 200')
     .default(10),
+  /**
+   * How long a request waits for a free pooled connection before it fails (ms). A server whose connections are all
+   * held never hangs: the waiting request is refused with 503 and its transaction rolled back.
+   */
+  YILIAN_DB_ACQUIRE_TIMEOUT_MS: z.coerce.number({ error: 'YILIAN_DB_ACQUIRE_TIMEOUT_MS must be a number' }).int().min(100).max(600_000).default(15_000),
+  /** How long reference data (facilities, alliances, pairings, the catalogue) is cached per process (ms; 0 = never). */
+  YILIAN_REFERENCE_CACHE_MS: z.coerce.number({ error: 'YILIAN_REFERENCE_CACHE_MS must be a number' }).int().min(0).max(86_400_000).default(30_000),
   YILIAN_ADMIN_PASSWORD: z.string().min(8, 'YILIAN_ADMIN_PASSWORD must be at least 8 characters').optional(),
   YILIAN_SEED_DEMO: boolish.default(true),
   YILIAN_DEMO_SEED: z.coerce.number().int().min(0).default(20261122),
@@ -46,6 +53,8 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   dbPoolSize: number;
+  dbAcquireTimeoutMs: number;
+  referenceCacheMs: number;
   adminPassword: string | undefined;
   seedDemo: boolean;
   demoSeed: number;
@@ -78,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.YILIAN_DATA_DIR),
     dbPoolSize: e.YILIAN_DB_POOL_SIZE,
+    dbAcquireTimeoutMs: e.YILIAN_DB_ACQUIRE_TIMEOUT_MS,
+    referenceCacheMs: e.YILIAN_REFERENCE_CACHE_MS,
     adminPassword: e.YILIAN_ADMIN_PASSWORD,
     seedDemo: e.YILIAN_SEED_DEMO,
     demoSeed: e.YILIAN_DEMO_SEED,

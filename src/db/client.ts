@@ -37,6 +37,8 @@ export interface DatabaseOptions {
   /** PGlite data directory; `memory://` for an in-memory database (tests). */
   dataDir?: string;
   poolSize?: number;
+  /** How long a query waits for a free pooled connection before it fails (PostgreSQL; default 15 s). */
+  acquireTimeoutMs?: number;
   /** Written into the PGlite lock file so a second process can say who holds the data directory. */
   lockOwner?: string;
 }
@@ -286,8 +288,7 @@ async function finishCommit(ahead: Promise<unknown>[], commit: Promise<unknown>)
  */
 export async function sendAheadOfCommit(tx: Db, statements: readonly SQL[]): Promise<Promise<unknown>[]> {
   if (statements.length === 0) return [];
-  const client = (tx as unknown as { session?: { client?: object } }).session?.client;
-  const state = client ? connectionStates.get(client) : undefined;
+  const state = connectionStateOf(tx);
   if (state) {
     const before = state.written;
     state.holdWrites(); // until COMMIT: the appends and COMMIT leave in one write
@@ -310,6 +311,49 @@ export async function sendAheadOfCommit(tx: Db, statements: readonly SQL[]): Pro
   return answers;
 }
 
+function connectionStateOf(tx: Db): ConnectionState | undefined {
+  const client = (tx as unknown as { session?: { client?: object } }).session?.client;
+  return client ? connectionStates.get(client) : undefined;
+}
+
+/** SQLSTATE of "current transaction is aborted": a statement that failed only because an earlier one had. */
+const transactionAborted = '25P02';
+
+/** drizzle may wrap the driver's error; its SQLSTATE is then on a cause. */
+function isTransactionAborted(e: unknown): boolean {
+  for (let cur = e, depth = 0; cur && typeof cur === 'object' && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
+    if ((cur as { code?: unknown }).code === transactionAborted) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs pieces of one transaction that do not need each other's answers at the same time, and returns their results
+ * in order. On a pipelined connection (PostgreSQL) each statement is written as soon as it is issued, without waiting
+ * for the answers before it, and PostgreSQL runs them one after another as they arrive, so three independent statements cost one round trip instead of three; elsewhere
+ * (PGlite) they queue on the connection and behave as if awaited one by one.
+ *
+ * Every piece is awaited even when one fails: a piece still running could otherwise send its next statement after the
+ * ROLLBACK, outside the transaction. The error thrown is the cause, not an echo: a failure other than "transaction
+ * aborted" first, else the first failure in argument order. The pieces must not depend on each other's effects:
+ * their statements reach the connection in no promised order.
+ */
+export async function inParallel<T extends readonly unknown[]>(tx: Db, ...work: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  const running = work.map((piece) => {
+    try {
+      return piece();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  });
+  const settled = await Promise.allSettled(running);
+  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
+  if (failures.length > 0) {
+    throw failures.find((e) => !isTransactionAborted(e)) ?? failures[0];
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const { default: pg } = await import('pg');
@@ -319,7 +363,11 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
     pg.types.setTypeParser(1082, (v: string) => v);
     // Pipeline mode: a connection writes a statement without waiting for the previous answer when asked to
     // (wrapConnection); statements awaited one by one behave as without it.
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, pipeline: true } as import('pg').PoolConfig);
+    // A bounded wait for a connection: a request that cannot get one fails (PoolExhaustedError → 503) and releases what
+    // it holds, rather than wait for ever — which, if it already held a connection, could stall every other request too.
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, pipeline: true, connectionTimeoutMillis: opts.acquireTimeoutMs ?? 15_000,
+    } as import('pg').PoolConfig);
     pool.on('error', () => {
       /* idle client errors are reported on the next query; do not crash the process */
     });

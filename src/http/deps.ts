@@ -41,10 +41,10 @@ export interface AppDeps {
 
 export function buildServices(
   database: Database,
-  config: Pick<Config, 'tokenTtlSeconds' | 'sessionTtlSeconds'> & { dataDir?: string; nodeEnv?: Config['nodeEnv'] },
+  config: Pick<Config, 'tokenTtlSeconds' | 'sessionTtlSeconds'> & { dataDir?: string; nodeEnv?: Config['nodeEnv']; referenceCacheMs?: number },
   opts: { diagnosisStorage?: BlobStorage; analyticsPath?: string } = {},
 ): Services {
-  const network = new NetworkService(database.db);
+  const network = new NetworkService(database.db, { referenceCacheMs: config.referenceCacheMs });
   const audit = new AuditService(database.db);
   const identity = new IdentityService(database.db, network, { tokenTtlSeconds: config.tokenTtlSeconds, sessionTtlSeconds: config.sessionTtlSeconds });
   const patients = new PatientService(database.db, identity, audit);

@@ -32,16 +32,18 @@ const silentLog = { info: () => {} };
  * A fresh database for one test file: an in-memory PGlite, or a new PostgreSQL database created on the server named
  * by DATABASE_URL and dropped at the end. Migrated, with base data and a small demo county.
  */
-export async function createTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+export async function createTestDatabase(pool: { poolSize?: number; acquireTimeoutMs?: number } = {}): Promise<{ database: Database; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (!url) return { database: await createDatabase({ dataDir: 'memory://' }), drop: async () => {} };
   const scratch = await createScratchDatabase(url, 'yilian_test');
-  const database = await createDatabase({ databaseUrl: scratch.url, poolSize: 12 });
+  const database = await createDatabase({ databaseUrl: scratch.url, poolSize: pool.poolSize ?? 12, acquireTimeoutMs: pool.acquireTimeoutMs });
   return { database, drop: scratch.drop };
 }
 
-export async function createTestApp(opts: { residents?: number; seed?: number; now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
-  const { database, drop } = await createTestDatabase();
+export async function createTestApp(
+  opts: { residents?: number; seed?: number; now?: string; env?: Record<string, string>; pool?: { poolSize?: number; acquireTimeoutMs?: number } } = {},
+): Promise<TestApp> {
+  const { database, drop } = await createTestDatabase(opts.pool);
   await database.migrate();
   await ensureBaseData(database.db, silentLog);
   await seedDemoCounty(database.db, { seed: opts.seed ?? 7, residents: opts.residents ?? 400, hashPassword, now: new Date(opts.now ?? '2026-11-22T02:00:00Z') });

@@ -51,7 +51,16 @@ export function toAppError(error: unknown, bodyLimitBytes = 1024 * 1024): AppErr
     const code: ErrorCode = e.statusCode === 429 ? 'too_many_requests' : e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : e.statusCode === 404 ? 'not_found' : 'invalid';
     return new AppError(code, e.message);
   }
+  if (isPoolExhausted(error)) return new AppError('unavailable', '数据库连接繁忙，请稍后重试', { cause: error });
   return new AppError('internal', '服务器内部错误，已记录，请稍后重试', { cause: error });
+}
+
+/** node-postgres' pool gave up waiting for a free connection (YILIAN_DB_ACQUIRE_TIMEOUT_MS); drizzle may wrap it. */
+function isPoolExhausted(error: unknown): boolean {
+  for (let cur = error, depth = 0; cur instanceof Error && depth < 4; cur = cur.cause, depth++) {
+    if (cur.message === 'timeout exceeded when trying to connect') return true;
+  }
+  return false;
 }
 
 export function fromZodIssues(issues: readonly { path: PropertyKey[]; message: string }[]): AppError {

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client.js';
+import { inParallel, type Db } from '../../db/client.js';
 import type { RequestContext } from '../../shared/context.js';
 import { hasRole } from '../../shared/context.js';
 import { shanghaiDate } from '../../shared/clock.js';
@@ -403,11 +403,16 @@ export class CapacityService {
     const won = await repo.claimSlot({ slotId: input.slotId, destinationOrganizationId: input.destinationOrganizationId, at: input.at, requester });
     if (!won) throw await this.slotRefusal(repo, input, requester);
     const appointmentId = newId();
+    let departmentName: string;
     try {
-      await repo.insertAppointment({
-        id: appointmentId, slotId: won.id, referralId: input.referralId, patientId: input.patientId, organizationId: won.organizationId,
-        status: 'booked', bookedAt: input.at, bookedBy: input.actorName,
-      });
+      [, departmentName] = await inParallel(
+        tx,
+        () => repo.insertAppointment({
+          id: appointmentId, slotId: won.id, referralId: input.referralId, patientId: input.patientId, organizationId: won.organizationId,
+          status: 'booked', bookedAt: input.at, bookedBy: input.actorName,
+        }),
+        () => repo.departmentName(won.departmentId),
+      );
     } catch (e) {
       if (isUniqueViolation(e)) {
         const message = String((e as { constraint?: string; cause?: { constraint?: string } }).constraint ?? (e as { cause?: { constraint?: string } }).cause?.constraint ?? '');
@@ -415,7 +420,7 @@ export class CapacityService {
       }
       throw e;
     }
-    return { appointmentId, slotId: won.id, start: won.start, end: won.end, departmentId: won.departmentId, departmentName: await repo.departmentName(won.departmentId) };
+    return { appointmentId, slotId: won.id, start: won.start, end: won.end, departmentId: won.departmentId, departmentName };
   }
 
   /** Explains a refused booking. Reads only to word the message; the conditional UPDATE already decided. */

@@ -77,6 +77,12 @@ export interface CapacityPort {
   hasBookableCapacity(db: Db, input: { destinationOrganizationId: string; departmentId?: string | undefined; originOrganizationId: string; allianceIds: string[]; from: Date; to: Date; now: Date }): Promise<boolean>;
 }
 
+export interface RoutedPatient {
+  id: string;
+  residenceDivisionCode: string | null;
+}
+
 export interface RoutingPort {
-  recommend(ctx: RequestContext, query: RoutingQuery, opts?: { patient?: { id: string; residenceDivisionCode: string | null } }): Promise<RoutingResultDto>;
+  /** `opts.patient`: the patient already read (or being read) for `query.patientId`, so routing does not read it again. */
+  recommend(ctx: RequestContext, query: RoutingQuery, opts?: { patient?: RoutedPatient | Promise<RoutedPatient> }): Promise<RoutingResultDto>;
 }

@@ -71,6 +71,16 @@ export interface DisplayRow {
 /** The only file of the referral lifecycle that touches the database. */
 const referralShape = tableShape(referrals);
 
+/**
+ * A referral number formatted in SQL as referralNumber (referral.rules.ts) formats it: the Shanghai day, a dash, the
+ * sequence value padded to six digits and never cut. By default the value is the next of `referral_number_seq`, drawn
+ * in the statement that uses it. test/referral.int.test.ts checks that both give the same text.
+ */
+export function referralNumberSql(shanghaiDay: string, sequenceValue: SQL = sql`nextval('referral_number_seq')`): SQL {
+  return sql`(select ${shanghaiDay.replaceAll('-', '')}::text || '-' || case when length(n) >= 6 then n else lpad(n, 6, '0') end
+               from (select (${sequenceValue})::text as n) s)`;
+}
+
 export class ReferralRepository {
   constructor(private readonly db: Db) {}
 
@@ -79,14 +89,15 @@ export class ReferralRepository {
     return this.db.transaction((tx) => withDeferredWrites(tx as unknown as Db, () => fn(new ReferralRepository(tx as unknown as Db), tx as unknown as Db)));
   }
 
-  async nextNumber(): Promise<number> {
-    const [row] = await queryRows<{ n: string | number }>(this.db, sql`select nextval('referral_number_seq') as n`);
-    return Number(row!.n);
-  }
-
-  /** Inserts and returns the stored row (a transaction that goes on with it need not read it back). */
-  async insert(row: ReferralInsert): Promise<ReferralRow> {
-    const [stored] = await queryRows<Record<string, unknown>>(this.db, insertRowsSql(referrals, [row], { returning: true }));
+  /**
+   * Inserts a new referral and returns the stored row (a transaction that goes on with it need not read it back). Its
+   * number is drawn from the sequence by the INSERT itself (referralNumberSql): no round trip of its own.
+   */
+  async insert(row: Omit<ReferralInsert, 'number'>, shanghaiDay: string): Promise<ReferralRow> {
+    const [stored] = await queryRows<Record<string, unknown>>(
+      this.db,
+      insertRowsSql(referrals, [{ ...row, number: referralNumberSql(shanghaiDay) }], { returning: true }),
+    );
     return referralShape.read(stored!);
   }
 
@@ -335,6 +346,12 @@ export class ReferralRepository {
   async userName(userId: string): Promise<{ id: string; displayName: string; organizationId: string | null } | undefined> {
     const [row] = await this.db.select({ id: users.id, displayName: users.displayName, organizationId: users.organizationId }).from(users).where(eq(users.id, userId)).limit(1);
     return row;
+  }
+
+  /** A facility's name read through this repository's connection ('' if unknown): inside a transaction, no pooled read. */
+  async organizationName(id: string): Promise<string> {
+    const [row] = await queryRows<{ name: string }>(this.db, sql`select name from organizations where id = ${id}`);
+    return row?.name ?? '';
   }
 
   async department(id: string) {

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client.js';
+import { inParallel, type Db } from '../../db/client.js';
 import { tierRank, type AccessBasis, type EscalationRung, type FacilityTier, type ReferralStatus, type RoleCode } from '../../contracts/codes.js';
 import type {
   CarePlanTaskDto, DownReferralInput, ReferralDto, ReferralEventDto, ReferralListItemDto, ReferralListQuery,
@@ -15,7 +15,7 @@ import { normaliseIcd10 } from '../network/index.js';
 import type { PatientService } from '../patient/index.js';
 import {
   allowedTransitions, clinicalRoles, deadlineStepFor, decideTransition, deskRoles, holdStopsClock, maskIdNumber, openStatuses,
-  partiesOf, referralNumber, type Party, type TransitionAction,
+  partiesOf, type Party, type TransitionAction,
 } from './referral.rules.js';
 import { ReferralRepository, type ReferralRow, type ReferralScope } from './referral.repository.js';
 import type { CapacityPort, DeadlinePort, LiveDeadline, NotificationPort, RoutingPort } from './referral.ports.js';
@@ -132,8 +132,15 @@ export class ReferralService {
     const origin = ctx.actor.organizationId;
     if (!origin || !ctx.actor.roles.some((r) => clinicalRoles.includes(r))) throw forbidden('只有医疗机构的医生或转诊中心可以发起转诊');
     const diagnosisCode = normaliseDiagnosis(input.diagnosisCode, 'diagnosisCode');
-    // Reading the patient checks access (own facility, supervision, alliance role) and audits the read.
-    const patient = await this.deps.patients.get(ctx, input.patientId);
+    // Reading the patient checks access (own facility, supervision, alliance role) and audits the read. The routing
+    // reads go out meanwhile (they use the patient's residence only once the read has passed); a refusal of the
+    // patient still comes first.
+    const patientRead = this.deps.patients.get(ctx, input.patientId);
+    const routingRead = this.deps.routing.recommend(
+      ctx, { patientId: input.patientId, diagnosisCode: input.diagnosisCode, originOrganizationId: origin, urgency: input.urgency, limit: 5 }, { patient: patientRead },
+    );
+    routingRead.catch(() => undefined); // awaited below, unless a check before it refuses the request
+    const patient = await patientRead;
     const [originOrg, destOrg] = await Promise.all([this.requireOrganization(origin, 'originOrganizationId'), this.requireOrganization(input.destinationOrganizationId, 'destinationOrganizationId')]);
     if (destOrg.id === originOrg.id) throw invalid('接收机构不能是本机构', 'destinationOrganizationId');
     if (!destOrg.active) throw invalid(`接收机构「${destOrg.name}」已停用`, 'destinationOrganizationId');
@@ -141,7 +148,7 @@ export class ReferralService {
     const department = await this.checkDepartment(input.destinationDepartmentId, destOrg.id);
     if (input.submit && !input.consent) throw invalid('提交转诊前须记录患者（或监护人）的知情同意', 'consent');
 
-    const routing = await this.deps.routing.recommend(ctx, { patientId: patient.id, diagnosisCode: input.diagnosisCode, originOrganizationId: origin, urgency: input.urgency, limit: 5 }, { patient });
+    const routing = await routingRead;
     const recommended = routing.candidates[0]?.organizationId ?? null;
     if (recommended && recommended !== destOrg.id && !input.overrideReason?.trim()) {
       throw invalid(`推荐的接收机构是「${routing.candidates[0]!.name}」；选择其他机构时请填写理由`, 'overrideReason');
@@ -158,7 +165,6 @@ export class ReferralService {
     await this.repo.transaction(async (repo, tx) => {
       const draft = await repo.insert({
         id,
-        number: referralNumber(shanghaiDate(now), await repo.nextNumber()),
         direction: 'up',
         status: 'draft',
         urgency: input.urgency,
@@ -187,7 +193,7 @@ export class ReferralService {
         contactPhone: input.contactPhone ?? patient.phone ?? null,
         createdAt: now,
         updatedAt: now,
-      });
+      }, shanghaiDate(now));
       await repo.insertEvents([{ id: newId(), referralId: id, at: now, action: 'create-draft', toStatus: 'draft', actorUserId: ctx.actor.userId, actorName: requesterName, reason: null, detail: { recommended, inOwnCatalogue: routing.inOwnCatalogue } }]);
       await this.deps.audit.record(ctx, [{ action: 'create', resourceType: 'Referral', resourceId: id, patientId: patient.id, basis: 'own-facility', outcome: 'allowed' }], tx);
       if (input.submit) {
@@ -231,14 +237,14 @@ export class ReferralService {
     const actorName = await this.actorName(this.repo, ctx);
     await this.repo.transaction(async (repo, tx) => {
       await repo.insert({
-        id, number: referralNumber(today, await repo.nextNumber()), direction: 'down', status: 'draft', urgency: input.urgency,
+        id, direction: 'down', status: 'draft', urgency: input.urgency,
         patientId, originOrganizationId: origin, requesterUserId: ctx.actor.userId || null, requesterName: actorName,
         destinationOrganizationId: destOrg.id, allianceId, countyCode: patient.countyCode, diagnosisCode, diagnosisName: input.diagnosisName,
         reason: input.reason, clinicalSummary: input.clinicalSummary, treatmentGiven: input.treatmentGiven ?? null,
         medications: input.plan.medications, consentBy: input.consent!.by, consentMethod: input.consent!.method,
         consentAt: new Date(input.consent!.at ?? now), downKind: input.kind, previousReferralId: null,
         contactPhone: patient.phone, createdAt: now, updatedAt: now,
-      });
+      }, shanghaiDate(now));
       await repo.insertCarePlan(
         { referralId: id, diagnosisSummary: input.plan.diagnosisSummary, medications: input.plan.medications, rehabilitationAdvice: input.plan.rehabilitationAdvice ?? null, warningSigns: input.plan.warningSigns, createdAt: now },
         input.plan.tasks.map((t) => ({ id: newId(), referralId: id, kind: t.kind, title: t.title, dueDate: t.dueDate, organizationId: destOrg.id, status: 'open' as const })),
@@ -273,13 +279,12 @@ export class ReferralService {
       await repo.insert({
         ...content,
         id: newReferralId,
-        number: referralNumber(shanghaiDate(now), await repo.nextNumber()),
         status: 'draft', subState: null, heldFromStatus: null, heldFromSubState: null, holdReason: null, noCapacitySince: null,
         destinationOrganizationId: destOrg.id, destinationDepartmentId: department?.id ?? null, assignedUserId: null, allianceId,
         overrideReason: input.overrideReason ?? row.overrideReason, rejectionReason: null, cancelReason: null, previousReferralId: row.id,
         returnedSummary: null, requestedAt: null, acceptedAt: null, arrivedAt: null, admittedAt: null, dischargedAt: null, completedAt: null,
         createdAt: now, updatedAt: now,
-      });
+      }, shanghaiDate(now));
       if (plan) {
         await repo.insertCarePlan(
           { ...plan.plan, referralId: newReferralId, createdAt: now },
@@ -374,7 +379,7 @@ export class ReferralService {
       case 'submit': set.requestedAt = now; break;
       case 'accept': {
         set.acceptedAt = now;
-        set.assignedUserId = await this.assignee(input.assignedUserId, row.destinationOrganizationId, ctx);
+        set.assignedUserId = await this.assignee(repo, input.assignedUserId, row.destinationOrganizationId, ctx);
         break;
       }
       case 'reject': set.rejectionReason = input.reason!; break;
@@ -393,7 +398,7 @@ export class ReferralService {
           throw invalid(`接收机构「${dest.name}」的层级不适合该转诊方向`, 'destinationOrganizationId');
         }
         set.destinationOrganizationId = dest.id;
-        set.destinationDepartmentId = (await this.checkDepartment(input.destinationDepartmentId, dest.id))?.id ?? null;
+        set.destinationDepartmentId = (await this.checkDepartment(input.destinationDepartmentId, dest.id, repo))?.id ?? null;
         set.overrideReason = input.reason!;
         set.allianceId = await this.sharedAlliance(row.originOrganizationId, dest.id, now);
         break;
@@ -402,9 +407,22 @@ export class ReferralService {
     }
     if (action === 'cancel' && row.direction === 'down') await repo.cancelOpenCareTasks(row.id);
     if (action === 'cancel' || (action === 'unbook')) await this.releaseBooking(tx, row.id, now, input.reason ?? '取消');
-    if (action === 'arrive' || action === 'admit') await repo.fulfilBooking(row.id, action);
-    const updated = await repo.update(row.id, set);
-    const actorName = await this.actorName(repo, ctx);
+    // The clock, the capacity check and the booking's fulfilment need only what the update is about to write, not its
+    // answer: they go out with it in one round trip instead of one each (inParallel).
+    const after: ReferralRow = { ...row, ...set };
+    const checksCapacity = action === 'accept' && row.direction === 'up';
+    const [moved, , hasCapacity, actorName, recipients] = await inParallel(
+      tx,
+      () => repo.update(row.id, set),
+      () => this.moveClock(tx, row, after, action, input.holdReason, now),
+      () => (checksCapacity ? this.hasCapacityFor(tx, after, now) : Promise.resolve(true)),
+      () => this.actorName(repo, ctx),
+      () => this.recipientsOf(tx, after, action),
+      () => (action === 'arrive' || action === 'admit' ? repo.fulfilBooking(row.id, action) : Promise.resolve()),
+    );
+    // An accepted up-referral with no reserved capacity in sight goes on the "no capacity" worklist, never dropped;
+    // the answer is the row as it now stands (its version counts both updates).
+    const updated = hasCapacity ? moved : await repo.update(row.id, { noCapacitySince: now });
     await repo.insertEvents([{
       id: newId(), referralId: row.id, at: now, action, fromStatus: row.status, toStatus: updated.status, fromSubState: row.subState,
       toSubState: updated.subState, actorUserId: ctx.actor.userId || null, actorName, reason: input.reason ?? input.summary?.slice(0, 200) ?? null,
@@ -412,9 +430,7 @@ export class ReferralService {
     }]);
     const basis: AccessBasis = parties.includes('sender') ? 'own-facility' : parties.includes('receiver') ? 'open-referral' : 'alliance-role';
     await this.deps.audit.record(ctx, [{ action: 'update', resourceType: 'Referral', resourceId: row.id, patientId: row.patientId, basis, outcome: 'allowed', detail: { action, from: row.status, to: updated.status } }], tx);
-    await this.moveClock(tx, row, updated, action, input.holdReason, now);
-    if (action === 'accept' && row.direction === 'up') await this.flagNoCapacity(repo, tx, updated, now);
-    await this.notifyTransition(tx, updated, action, input.reason, now);
+    await this.notifyTransition(tx, updated, action, input.reason, now, recipients);
     return updated;
   }
 
@@ -452,12 +468,15 @@ export class ReferralService {
 
   /** An accepted up-referral with no reserved capacity in sight goes on the "no capacity" worklist — never dropped. */
   private async flagNoCapacity(repo: ReferralRepository, tx: Db, row: ReferralRow, now: Date): Promise<void> {
-    const has = await this.deps.capacity.hasBookableCapacity(tx, {
+    if (!(await this.hasCapacityFor(tx, row, now))) await repo.update(row.id, { noCapacitySince: now });
+  }
+
+  private hasCapacityFor(tx: Db, row: ReferralRow, now: Date): Promise<boolean> {
+    return this.deps.capacity.hasBookableCapacity(tx, {
       destinationOrganizationId: row.destinationOrganizationId, departmentId: row.destinationDepartmentId ?? undefined,
       originOrganizationId: row.originOrganizationId, allianceIds: row.allianceId ? [row.allianceId] : [],
       from: now, to: new Date(now.getTime() + capacityHorizonMs), now,
     });
-    if (!has) await repo.update(row.id, { noCapacitySince: now });
   }
 
   private async releaseBooking(tx: Db, referralId: string, at: Date, reason: string): Promise<void> {
@@ -473,21 +492,28 @@ export class ReferralService {
     let shown: Promise<Display> | null = null;
     try {
       updated = await this.inLockedTransaction(ctx, id, async (repo, tx, row, parties) => {
-        const booked = await this.deps.capacity.bookSlotInTx(tx, { ...this.bookingParty(row, ctx), slotId });
-        const moved = await this.applyTransition(ctx, repo, tx, id, { action: 'book' }, parties, {
-          locked: row,
-          set: { noCapacitySince: null },
-          detail: { appointmentId: booked.appointmentId, slotId, start: iso(booked.start), departmentName: booked.departmentName },
-        });
-        const patient = await repo.patient(row.patientId);
-        const when = formatShanghai(booked.start);
-        const dest = await this.deps.network.findOrganization(row.destinationOrganizationId);
-        if (patient?.phone) {
-          await this.deps.notifications.messagePatient(tx, {
-            patientId: row.patientId, phone: patient.phone, channels: ['sms', 'wechat'], dedupeKey: `referral:${id}:booked:${booked.appointmentId}`, at: ctx.clock.now(),
-            body: `【医联】${patient.name}您好，您的转诊已预约：${dest?.name ?? ''}${booked.departmentName}，就诊时间 ${when}。转诊单号 ${row.number}，请携带身份证按时就诊。`,
-          });
-        }
+        // Independent statements travel together (inParallel): the claim with the patient's read, then the state change
+        // with the patient's message. A refused claim still rolls everything back.
+        const [booked, patient, destName] = await inParallel(
+          tx,
+          () => this.deps.capacity.bookSlotInTx(tx, { ...this.bookingParty(row, ctx), slotId }),
+          () => repo.patient(row.patientId),
+          () => repo.organizationName(row.destinationOrganizationId),
+        );
+        const [moved] = await inParallel(
+          tx,
+          () => this.applyTransition(ctx, repo, tx, id, { action: 'book' }, parties, {
+            locked: row,
+            set: { noCapacitySince: null },
+            detail: { appointmentId: booked.appointmentId, slotId, start: iso(booked.start), departmentName: booked.departmentName },
+          }),
+          () => (patient?.phone
+            ? this.deps.notifications.messagePatient(tx, {
+                patientId: row.patientId, phone: patient.phone, channels: ['sms', 'wechat'], dedupeKey: `referral:${id}:booked:${booked.appointmentId}`, at: ctx.clock.now(),
+                body: `【医联】${patient.name}您好，您的转诊已预约：${destName}${booked.departmentName}，就诊时间 ${formatShanghai(booked.start)}。转诊单号 ${row.number}，请携带身份证按时就诊。`,
+              })
+            : Promise.resolve()),
+        );
         shown = this.deferDisplay(repo, moved);
         return moved;
       });
@@ -509,8 +535,8 @@ export class ReferralService {
         detail: { bedReservationId: bed.reservationId, day, admissionNoticeNumber: bed.admissionNoticeNumber, departmentName: bed.departmentName },
       });
       const patient = await repo.patient(row.patientId);
-      const dest = await this.deps.network.findOrganization(row.destinationOrganizationId);
-      const text = `入院通知 ${bed.admissionNoticeNumber}：${patient?.name ?? ''} 请于 ${day} 到 ${dest?.name ?? ''}${bed.departmentName} 办理入院（转诊单 ${row.number}）。`;
+      const destName = await repo.organizationName(row.destinationOrganizationId);
+      const text = `入院通知 ${bed.admissionNoticeNumber}：${patient?.name ?? ''} 请于 ${day} 到 ${destName}${bed.departmentName} 办理入院（转诊单 ${row.number}）。`;
       if (updated.requesterUserId) {
         await this.deps.notifications.notifyUsers(tx, { userIds: [updated.requesterUserId], kind: 'admission-notice', title: `入院通知：${patient?.name ?? ''}`, body: text, subjectType: REFERRAL_SUBJECT, subjectId: id, link: `/referrals/${id}`, dedupeKey: `referral:${id}:admission:${bed.reservationId}`, at: ctx.clock.now(), knownUserIds: true });
       }
@@ -730,17 +756,18 @@ export class ReferralService {
     return org;
   }
 
-  private async checkDepartment(departmentId: string | undefined, organizationId: string) {
+  /** Inside a transaction pass its repository: a pooled read there could wait for a connection that never frees. */
+  private async checkDepartment(departmentId: string | undefined, organizationId: string, repo: ReferralRepository = this.repo) {
     if (!departmentId) return null;
-    const dept = await this.repo.department(departmentId);
+    const dept = await repo.department(departmentId);
     if (!dept || dept.organizationId !== organizationId) throw invalid('科室不属于接收机构', 'destinationDepartmentId');
     return dept;
   }
 
   /** The receiving doctor: the one named (must work at the destination), else the accepting user. */
-  private async assignee(userId: string | undefined, destinationOrganizationId: string, ctx: RequestContext): Promise<string | null> {
+  private async assignee(repo: ReferralRepository, userId: string | undefined, destinationOrganizationId: string, ctx: RequestContext): Promise<string | null> {
     if (userId) {
-      const u = await this.repo.userName(userId);
+      const u = await repo.userName(userId);
       if (!u || u.organizationId !== destinationOrganizationId) throw invalid('指定的接诊医生不在接收机构', 'assignedUserId');
       return u.id;
     }
@@ -764,35 +791,44 @@ export class ReferralService {
     return own.sort()[0] ?? null;
   }
 
-  private async notifyTransition(tx: Db, r: ReferralRow, action: TransitionAction, reason: string | undefined, at: Date): Promise<void> {
+  /**
+   * Who hears of a move: the sender for most, the destination's desk (or its doctors) for a new or redirected referral,
+   * its doctors for a cancellation. Needs only what the move writes, so it is read alongside the update.
+   */
+  private async recipientsOf(tx: Db, r: ReferralRow, action: TransitionAction): Promise<string[]> {
     const repo = new ReferralRepository(tx);
-    const link = `/referrals/${r.id}`;
-    const key = `referral:${r.id}:${action}:${r.version}`;
-    const send = async (userIds: string[], title: string, body: string) => {
-      if (userIds.length) await this.deps.notifications.notifyUsers(tx, { userIds, kind: `referral-${action}`, title, body, subjectType: REFERRAL_SUBJECT, subjectId: r.id, link, dedupeKey: key, at, knownUserIds: true });
-    };
-    const toSender = r.requesterUserId ? [r.requesterUserId] : await repo.userIdsAt(r.originOrganizationId, clinicalRoles);
-    const label = `${r.number}（${r.diagnosisName}）`;
     switch (action) {
       case 'submit':
       case 'redirect': {
         const roles: RoleCode[] = r.direction === 'up' ? ['referral-desk', 'dispatch-coordinator'] : ['village-doctor', 'township-doctor'];
-        let to = await repo.userIdsAt(r.destinationOrganizationId, roles);
-        if (to.length === 0) to = await repo.userIdsAt(r.destinationOrganizationId, clinicalRoles);
+        const to = await repo.userIdsAt(r.destinationOrganizationId, roles);
+        return to.length > 0 ? to : repo.userIdsAt(r.destinationOrganizationId, clinicalRoles);
+      }
+      case 'cancel': return repo.userIdsAt(r.destinationOrganizationId, [...clinicalRoles]);
+      case 'accept': case 'reject': case 'book': case 'arrive': case 'complete':
+        return r.requesterUserId ? [r.requesterUserId] : repo.userIdsAt(r.originOrganizationId, clinicalRoles);
+      default: return [];
+    }
+  }
+
+  private async notifyTransition(tx: Db, r: ReferralRow, action: TransitionAction, reason: string | undefined, at: Date, to: readonly string[]): Promise<void> {
+    if (to.length === 0) return;
+    const send = (title: string, body: string) =>
+      this.deps.notifications.notifyUsers(tx, { userIds: [...to], kind: `referral-${action}`, title, body, subjectType: REFERRAL_SUBJECT, subjectId: r.id, link: `/referrals/${r.id}`, dedupeKey: `referral:${r.id}:${action}:${r.version}`, at, knownUserIds: true });
+    const label = `${r.number}（${r.diagnosisName}）`;
+    switch (action) {
+      case 'submit':
+      case 'redirect': {
         const urgent = r.urgency === 'emergency' ? '【急诊】' : r.urgency === 'urgent' ? '【加急】' : '';
-        await send(to, `${urgent}新${r.direction === 'up' ? '上转' : '下转'}待接收`, `转诊单 ${label} 待贵机构接收。`);
+        await send(`${urgent}新${r.direction === 'up' ? '上转' : '下转'}待接收`, `转诊单 ${label} 待贵机构接收。`);
         break;
       }
-      case 'accept': await send(toSender, '转诊已接收', `转诊单 ${label} 已被接收。`); break;
-      case 'reject': await send(toSender, '转诊被拒收', `转诊单 ${label} 被拒收：${reason ?? ''}。可改投其他机构。`); break;
-      case 'book': await send(toSender, '转诊已预约', `转诊单 ${label} 已预约号源/床位。`); break;
-      case 'arrive': await send(toSender, '患者已到诊', `转诊单 ${label} 的患者已到达接收机构。`); break;
-      case 'complete': await send(toSender, r.direction === 'up' ? '诊疗结果已回传' : '下转随访已完成', `转诊单 ${label} 已完成。`); break;
-      case 'cancel': {
-        const to = await repo.userIdsAt(r.destinationOrganizationId, [...clinicalRoles]);
-        await send(to, '转诊已撤销', `转诊单 ${label} 已撤销：${reason ?? ''}`);
-        break;
-      }
+      case 'accept': await send('转诊已接收', `转诊单 ${label} 已被接收。`); break;
+      case 'reject': await send('转诊被拒收', `转诊单 ${label} 被拒收：${reason ?? ''}。可改投其他机构。`); break;
+      case 'book': await send('转诊已预约', `转诊单 ${label} 已预约号源/床位。`); break;
+      case 'arrive': await send('患者已到诊', `转诊单 ${label} 的患者已到达接收机构。`); break;
+      case 'complete': await send(r.direction === 'up' ? '诊疗结果已回传' : '下转随访已完成', `转诊单 ${label} 已完成。`); break;
+      case 'cancel': await send('转诊已撤销', `转诊单 ${label} 已撤销：${reason ?? ''}`); break;
       default: break;
     }
   }

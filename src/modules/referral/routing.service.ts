@@ -7,7 +7,7 @@ import { hasRole, type RequestContext } from '../../shared/context.js';
 import { forbidden, invalid } from '../../shared/errors.js';
 import { coversDate, normaliseIcd10, type CatalogueEntry, type NetworkService } from '../network/index.js';
 import type { PatientService } from '../patient/index.js';
-import type { PatientDto } from '../../contracts/patient.js';
+import type { RoutedPatient } from './referral.ports.js';
 import { commonDiagnosisName } from './common-diagnoses.js';
 import { RoutingRepository, type CandidateOrganizationRow } from './routing.repository.js';
 import {
@@ -56,7 +56,7 @@ export class RoutingService {
    * `opts.patient`: the caller (the referral service) has already read the patient through the access rule, with its
    * audit row; reading it again would only repeat both.
    */
-  async recommend(ctx: RequestContext, query: RoutingQuery, opts: { patient?: Pick<PatientDto, 'id' | 'residenceDivisionCode'> } = {}): Promise<RoutingResultDto> {
+  async recommend(ctx: RequestContext, query: RoutingQuery, opts: { patient?: RoutedPatient | Promise<RoutedPatient> } = {}): Promise<RoutingResultDto> {
     const code = normaliseIcd10(query.diagnosisCode);
     if (!code) throw invalid(`“${query.diagnosisCode}” 不是有效的 ICD-10 编码（如 I63.9）`, 'diagnosisCode');
     const now = ctx.clock.now();
@@ -66,7 +66,9 @@ export class RoutingService {
     const origin = await this.network.findOrganization(originId);
     if (!origin || !origin.active) throw invalid(`转出机构 ${originId} 不存在或已停用`, 'originOrganizationId');
     await this.guardOrigin(ctx, origin.id, today);
-    const patient = opts.patient?.id === query.patientId ? opts.patient : await this.patients.get(ctx, query.patientId);
+    // The patient's read (its access check) may still be under way: the candidates are read meanwhile.
+    const patientRead: Promise<RoutedPatient> = opts.patient ? Promise.resolve(opts.patient) : this.patients.get(ctx, query.patientId);
+    patientRead.catch(() => undefined); // awaited below; a refusal must not go unhandled while the candidates are read
 
     // The origin's alliances and supporting facilities on the day.
     const [originMemberships, alliances, originPairings, supervisorPairings] = await Promise.all([
@@ -100,6 +102,8 @@ export class RoutingService {
     });
 
     // Where distances are measured from: the patient's residence, else the origin facility.
+    const patient = await patientRead;
+    if (patient.id !== query.patientId) throw new Error('routing was given another patient than the one asked about');
     const residence = patient.residenceDivisionCode ? await this.repo.residenceSite(patient.residenceDivisionCode) : null;
     const originSite: LatLon | null = origin.latitude !== null && origin.longitude !== null ? { latitude: origin.latitude, longitude: origin.longitude } : null;
     const from = residence ?? originSite;
