@@ -5,6 +5,7 @@ import { mkdirSync, openSync, writeSync, closeSync, readFileSync, unlinkSync } f
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.js';
+import { hasSqlState } from '../shared/errors.js';
 
 export type Schema = typeof schema;
 /** The one database type services see; the same for PGlite and node-postgres. */
@@ -316,22 +317,14 @@ function connectionStateOf(tx: Db): ConnectionState | undefined {
   return client ? connectionStates.get(client) : undefined;
 }
 
-/** SQLSTATE of "current transaction is aborted": a statement that failed only because an earlier one had. */
-const transactionAborted = '25P02';
-
-/** drizzle may wrap the driver's error; its SQLSTATE is then on a cause. */
-function isTransactionAborted(e: unknown): boolean {
-  for (let cur = e, depth = 0; cur && typeof cur === 'object' && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
-    if ((cur as { code?: unknown }).code === transactionAborted) return true;
-  }
-  return false;
-}
+/** SQLSTATE 25P02, "current transaction is aborted": a statement that failed only because an earlier one had. */
+const isTransactionAborted = (e: unknown): boolean => hasSqlState(e, '25P02');
 
 /**
  * Runs pieces of one transaction that do not need each other's answers at the same time, and returns their results
  * in order. On a pipelined connection (PostgreSQL) each statement is written as soon as it is issued, without waiting
- * for the answers before it, and PostgreSQL runs them one after another as they arrive, so three independent statements cost one round trip instead of three; elsewhere
- * (PGlite) they queue on the connection and behave as if awaited one by one.
+ * for the answers before it, so three independent statements cost one round trip instead of three; elsewhere (PGlite)
+ * they queue on the connection and behave as if awaited one by one.
  *
  * Every piece is awaited even when one fails: a piece still running could otherwise send its next statement after the
  * ROLLBACK, outside the transaction. The error thrown is the cause, not an echo: a failure other than "transaction
@@ -363,8 +356,8 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Database> {
     pg.types.setTypeParser(1082, (v: string) => v);
     // Pipeline mode: a connection writes a statement without waiting for the previous answer when asked to
     // (wrapConnection); statements awaited one by one behave as without it.
-    // A bounded wait for a connection: a request that cannot get one fails (PoolExhaustedError → 503) and releases what
-    // it holds, rather than wait for ever — which, if it already held a connection, could stall every other request too.
+    // A bounded wait for a connection: a request that cannot get one fails (503, src/http/plugins/error-handler.ts) and
+    // releases what it holds, rather than wait for ever — which, if it already held a connection, could stall every other request too.
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, pipeline: true, connectionTimeoutMillis: opts.acquireTimeoutMs ?? 15_000,
     } as import('pg').PoolConfig);

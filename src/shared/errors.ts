@@ -51,3 +51,14 @@ export const conflict = (message: string, detail?: Record<string, unknown>): App
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** An error and its causes, outermost first (drizzle wraps the driver's error; a few levels at most are followed). */
+export function* errorChain(e: unknown, depth = 4): Generator<object> {
+  for (let cur = e, i = 0; cur !== null && typeof cur === 'object' && i < depth; cur = (cur as { cause?: unknown }).cause, i++) yield cur;
+}
+
+/** Does the error, or one of its causes, carry this PostgreSQL SQLSTATE (node-postgres and PGlite alike)? */
+export function hasSqlState(e: unknown, sqlState: string): boolean {
+  for (const cur of errorChain(e)) if ((cur as { code?: unknown }).code === sqlState) return true;
+  return false;
+}

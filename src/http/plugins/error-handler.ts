@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
-import { AppError, type ErrorCode } from '../../shared/errors.js';
+import { AppError, errorChain, type ErrorCode } from '../../shared/errors.js';
 
 /** The one map from error codes to HTTP status (architecture.md, habit 2). */
 export const statusOf: Record<ErrorCode, number> = {
@@ -57,9 +57,7 @@ export function toAppError(error: unknown, bodyLimitBytes = 1024 * 1024): AppErr
 
 /** node-postgres' pool gave up waiting for a free connection (YILIAN_DB_ACQUIRE_TIMEOUT_MS); drizzle may wrap it. */
 function isPoolExhausted(error: unknown): boolean {
-  for (let cur = error, depth = 0; cur instanceof Error && depth < 4; cur = cur.cause, depth++) {
-    if (cur.message === 'timeout exceeded when trying to connect') return true;
-  }
+  for (const cur of errorChain(error)) if ((cur as { message?: unknown }).message === 'timeout exceeded when trying to connect') return true;
   return false;
 }
 

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../shared/context.js';
 import { hasRole } from '../../shared/context.js';
 import { shanghaiDate } from '../../shared/clock.js';
-import { conflict, forbidden, invalid, notFound } from '../../shared/errors.js';
+import { conflict, forbidden, hasSqlState, invalid, notFound } from '../../shared/errors.js';
 import { TtlCache } from '../../shared/ttl-cache.js';
 import { newId } from '../../shared/ids.js';
 import type { Page } from '../../shared/pagination.js';
@@ -589,11 +589,6 @@ const toCatalogueDto = (c: CatalogueRowLike): CatalogueEntryDto => ({
 
 /** PostgreSQL unique_violation (23505), as raised by node-postgres and PGlite alike. */
 export function isUniqueViolation(e: unknown): boolean {
-  let cur: unknown = e;
-  for (let i = 0; i < 4 && cur; i++) {
-    if ((cur as { code?: string }).code === '23505') return true;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return false;
+  return hasSqlState(e, '23505');
 }
 

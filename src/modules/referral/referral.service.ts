@@ -534,8 +534,7 @@ export class ReferralService {
         set: { noCapacitySince: null },
         detail: { bedReservationId: bed.reservationId, day, admissionNoticeNumber: bed.admissionNoticeNumber, departmentName: bed.departmentName },
       });
-      const patient = await repo.patient(row.patientId);
-      const destName = await repo.organizationName(row.destinationOrganizationId);
+      const [patient, destName] = await inParallel(tx, () => repo.patient(row.patientId), () => repo.organizationName(row.destinationOrganizationId));
       const text = `入院通知 ${bed.admissionNoticeNumber}：${patient?.name ?? ''} 请于 ${day} 到 ${destName}${bed.departmentName} 办理入院（转诊单 ${row.number}）。`;
       if (updated.requesterUserId) {
         await this.deps.notifications.notifyUsers(tx, { userIds: [updated.requesterUserId], kind: 'admission-notice', title: `入院通知：${patient?.name ?? ''}`, body: text, subjectType: REFERRAL_SUBJECT, subjectId: id, link: `/referrals/${id}`, dedupeKey: `referral:${id}:admission:${bed.reservationId}`, at: ctx.clock.now(), knownUserIds: true });

@@ -53,8 +53,8 @@ export class RoutingService {
    * access rule, through `PatientService.get`, which also writes the audit row).
    */
   /**
-   * `opts.patient`: the caller (the referral service) has already read the patient through the access rule, with its
-   * audit row; reading it again would only repeat both.
+   * `opts.patient`: the caller (the referral service) has read the patient through the access rule, with its audit
+   * row, or is reading it (a promise: the candidates are read meanwhile); reading it again would only repeat both.
    */
   async recommend(ctx: RequestContext, query: RoutingQuery, opts: { patient?: RoutedPatient | Promise<RoutedPatient> } = {}): Promise<RoutingResultDto> {
     const code = normaliseIcd10(query.diagnosisCode);
